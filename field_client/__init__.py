@@ -1,0 +1,1 @@
+"""The tablet app: local store and outbox, sync engine, local web UI."""

@@ -1,0 +1,1 @@
+"""PDF documents with reportlab: collect(data) -> render(pdf). No database, no Flask."""

@@ -1,0 +1,117 @@
+"""Address wire schema and the Dutch address validators (postcode, BAG ids)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import ValidationError, post_load, pre_load, validates
+
+from schemas.base import (
+    UUID,
+    BaseSchema,
+    Bool,
+    DateTime,
+    Float,
+    Int,
+    Str,
+    between,
+    matches,
+    max_length,
+    one_of,
+)
+
+LOCATION_TYPES = ("woonkern", "lint", "bedrijventerrein", "grootschalig")
+
+POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
+UNUSED_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
+BAG_PATTERNS = {
+    "nummeraanduiding": re.compile(r"^[0-9]{4}20[0-9]{10}$"),
+    "verblijfsobject": re.compile(r"^[0-9]{4}01[0-9]{10}$"),
+    "pand": re.compile(r"^[0-9]{4}10[0-9]{10}$"),
+}
+HUISLETTER_RE = re.compile(r"^[A-Za-z]$")
+TOEVOEGING_RE = re.compile(r"^[A-Za-z0-9]{1,4}$")
+GEMEENTECODE_RE = re.compile(r"^[0-9]{4}$")
+
+
+def normalise_postcode(value: str) -> str:
+    """Return the postcode without spaces and in capitals ('1431 ab' -> '1431AB')."""
+    return re.sub(r"\s+", "", value).upper()
+
+
+def postcode_error(value: str) -> str | None:
+    """Return a Dutch message when a normalised postcode is invalid, else None."""
+    if not POSTCODE_RE.match(value):
+        return "Geen geldige postcode: vier cijfers (niet beginnend met 0) en twee letters, zoals 1431AB."
+    if value[4:] in UNUSED_POSTCODE_LETTERS:
+        return f"Geen geldige postcode: de letters {value[4:]} worden niet gebruikt."
+    return None
+
+
+def bag_id_error(value: Any, kind: str) -> str | None:
+    """Return a Dutch message when value is not a BAG id of this kind, else None."""
+    if not isinstance(value, str):
+        return "Een BAG-id is tekst van 16 cijfers (geen getal: voorloopnullen tellen)."
+    if not BAG_PATTERNS[kind].match(value):
+        return f"Geen geldig BAG-id voor een {kind}: 16 cijfers volgens het BAG-patroon."
+    return None
+
+
+class AddressSchema(BaseSchema):
+    """An address to inspect, as it travels over the wire."""
+
+    id = UUID(required=True)
+    version = Int(dump_only=True)
+    bag_id = Str(allow_none=True, load_default=None, error_messages={
+        "invalid": "Een BAG-id is tekst van 16 cijfers (geen getal: voorloopnullen tellen)."})
+    postcode = Str(required=True)
+    huisnummer = Int(required=True, validate=between(1, 99999))
+    huisletter = Str(allow_none=True, load_default=None,
+                     validate=matches(HUISLETTER_RE.pattern, "Een huisletter is precies één letter."))
+    toevoeging = Str(allow_none=True, load_default=None,
+                     validate=matches(TOEVOEGING_RE.pattern,
+                                      "Een huisnummertoevoeging is 1 tot 4 letters of cijfers."))
+    straat = Str(required=True, validate=[max_length(80), matches(r"\S", "Mag niet leeg zijn.")])
+    woonplaats = Str(required=True, validate=[max_length(80), matches(r"\S", "Mag niet leeg zijn.")])
+    gemeentecode = Str(required=True,
+                       validate=matches(GEMEENTECODE_RE.pattern, "Een gemeentecode is vier cijfers, zoals 0358."))
+    location_type = Str(allow_none=True, load_default=None, validate=one_of(LOCATION_TYPES))
+    verified = Bool(load_default=False)
+    floor_area_m2 = Float(allow_none=True, load_default=None,
+                          validate=between(0, 10000, min_inclusive=False, max_inclusive=False))
+    landlord = Str(allow_none=True, load_default=None, validate=max_length(200))
+    employer_or_agency = Str(allow_none=True, load_default=None, validate=max_length(200))
+    brp_registered = Int(allow_none=True, load_default=None, validate=between(0, 10000))
+    notes = Str(allow_none=True, load_default=None, validate=max_length(5000))
+    created_at = DateTime(dump_only=True)
+    updated_at = DateTime(dump_only=True)
+
+    @pre_load
+    def _normalise(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("postcode"), str):
+            data = {**data, "postcode": normalise_postcode(data["postcode"])}
+        return data
+
+    @validates("postcode")
+    def _check_postcode(self, value: str, data_key: str) -> None:
+        message = postcode_error(value)
+        if message:
+            raise ValidationError(message)
+
+    @validates("bag_id")
+    def _check_bag_id(self, value: str | None, data_key: str) -> None:
+        if value is not None:
+            message = bag_id_error(value, "nummeraanduiding")
+            if message:
+                raise ValidationError(message)
+
+    @post_load
+    def _capitalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        for key in ("huisletter", "toevoeging"):
+            if data.get(key):
+                data[key] = data[key].upper()
+        return data
+
+
+address_schema = AddressSchema()

@@ -1,0 +1,153 @@
+"""Marshmallow building blocks with Dutch error messages and strict JSON types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, validate
+
+_FIELD_MESSAGES = {
+    "required": "Verplicht veld.",
+    "null": "Mag niet leeg zijn.",
+    "validator_failed": "Ongeldige waarde.",
+}
+
+
+class BaseSchema(Schema):
+    """Schema that refuses unknown fields and speaks Dutch."""
+
+    error_messages = {
+        "type": "Ongeldige invoer: een object verwacht.",
+        "unknown": "Onbekend veld.",
+    }
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class Str(fields.String):
+    """A string; refuses numbers and other types."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": "Geen geldige tekst.",
+                              "invalid_utf8": "Geen geldige UTF-8-tekst."}
+
+
+class Int(fields.Integer):
+    """An integer in JSON; refuses strings, floats and booleans."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": "Geen geldig geheel getal.",
+                              "too_large": "Getal is te groot."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("strict", True)
+        super().__init__(**kwargs)
+
+
+class Float(fields.Float):
+    """A JSON number; refuses strings, booleans, NaN and infinity."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": "Geen geldig getal.",
+                              "too_large": "Getal is te groot.",
+                              "special": "NaN en oneindig zijn niet toegestaan."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Bool(fields.Boolean):
+    """A JSON boolean: only true or false."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": "Moet true of false zijn."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):  # 1 == True in Python; JSON wants true/false
+            raise self.make_error("invalid")
+        return value
+
+
+class Date(fields.Date):
+    """A calendar date written YYYY-MM-DD."""
+
+    default_error_messages = {**_FIELD_MESSAGES,
+                              "invalid": "Geen geldige datum (JJJJ-MM-DD).",
+                              "format": "Datum kan niet worden weergegeven."}
+
+
+class DateTime(fields.AwareDateTime):
+    """An ISO 8601 moment; a time without zone is read as UTC."""
+
+    default_error_messages = {**_FIELD_MESSAGES,
+                              "invalid": "Geen geldig tijdstip (ISO 8601).",
+                              "invalid_awareness": "Tijdstip zonder tijdzone.",
+                              "format": "Tijdstip kan niet worden weergegeven."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("default_timezone", dt.UTC)
+        super().__init__(**kwargs)
+
+
+class UUID(fields.UUID):
+    """A UUID, dumped as its canonical string."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "invalid_uuid": "Geen geldige UUID."}
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else str(value)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        return str(super()._deserialize(value, attr, data, **kwargs))
+
+
+class List(fields.List):
+    """A JSON array."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": "Geen geldige lijst."}
+
+
+class Dict(fields.Dict):
+    """A JSON object with typed keys and values."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": "Geen geldig object."}
+
+
+class Nested(fields.Nested):
+    """A nested object."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "type": "Geen geldig object."}
+
+
+def between(low: float, high: float, *, min_inclusive: bool = True, max_inclusive: bool = True) -> validate.Range:
+    """Return a range check with a Dutch message."""
+    lower = f"minstens {_num(low)}" if min_inclusive else f"groter dan {_num(low)}"
+    upper = f"hoogstens {_num(high)}" if max_inclusive else f"kleiner dan {_num(high)}"
+    return validate.Range(min=low, max=high, min_inclusive=min_inclusive, max_inclusive=max_inclusive,
+                          error=f"Moet {lower} en {upper} zijn.")
+
+
+def one_of(choices: tuple[str, ...]) -> validate.OneOf:
+    """Return a choice check with a Dutch message."""
+    return validate.OneOf(choices, error="Moet een van deze waarden zijn: " + ", ".join(choices) + ".")
+
+
+def max_length(n: int) -> validate.Length:
+    """Return a length check with a Dutch message."""
+    return validate.Length(max=n, error=f"Maximaal {n} tekens.")
+
+
+def matches(pattern: str, error: str) -> validate.Regexp:
+    """Return a pattern check with the given Dutch message."""
+    return validate.Regexp(pattern, error=error)
+
+
+def _num(x: float) -> str:
+    return str(x).replace(".", ",") if isinstance(x, float) else str(x)
+
+
+class Raw(fields.Raw):
+    """Any JSON value; checked by the schema that holds it."""
+
+    default_error_messages = dict(_FIELD_MESSAGES)

@@ -1,0 +1,1 @@
+"""The Woontoezicht server: store, API, commands and scheduled jobs."""

@@ -1,0 +1,16 @@
+"""The `woontoezicht` command: one group, each module registers its own commands."""
+
+from __future__ import annotations
+
+import click
+
+from server.norms import norms_group
+
+
+@click.group()
+@click.version_option(package_name="woontoezicht")
+def main() -> None:
+    """Woontoezicht: inspecties van huisvesting van arbeidsmigranten."""
+
+
+main.add_command(norms_group)

@@ -1,0 +1,48 @@
+"""The README documents every command and every setting, and opens with the two commands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from field_client.cli import main as veld_main
+from server.cli import main as server_main
+from server.settings import SETTINGS
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def command_paths(group: click.Command, prefix: str) -> list[str]:
+    """Return every leaf command's full name, e.g. 'woontoezicht norms check'."""
+    if isinstance(group, click.Group):
+        paths = []
+        for name, sub in group.commands.items():
+            paths.extend(command_paths(sub, f"{prefix} {name}"))
+        return paths
+    return [prefix]
+
+
+def test_every_command_is_documented() -> None:
+    commands = command_paths(server_main, "woontoezicht") + command_paths(veld_main, "woontoezicht-veld")
+    assert "woontoezicht norms check" in commands
+    missing = [c for c in commands if f"`{c}" not in README]
+    assert missing == []
+
+
+def test_every_setting_is_documented_with_its_default() -> None:
+    for setting in SETTINGS:
+        row = next((line for line in README.splitlines() if line.startswith(f"| `{setting.env}` |")), None)
+        assert row is not None, setting.env
+        assert str(setting.default) in row or setting.default in ("", None)
+
+
+def test_readme_opens_with_the_main_job_and_the_test_command() -> None:
+    blocks = re.findall(r"```sh\n(.*?)\n```", README, flags=re.S)
+    assert "pip install -e ." in blocks[0] and "woontoezicht" in blocks[0]
+    assert blocks[1].strip() == "bash .ci/run"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for step in ("ruff check", "mypy", "pytest", "pip install -q -e '.[test]'", "chromium-driver"):
+        assert step in ci
