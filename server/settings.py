@@ -11,6 +11,18 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 
+def _bool(raw: str) -> bool:
+    if raw.lower() in ("1", "true", "ja", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "nee", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
+def _list(raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its name, default, help text and how to parse it."""
@@ -29,6 +41,16 @@ class Setting:
 SETTINGS: list[Setting] = [
     Setting("DATA", "./instance", "Map met de database, foto's en documenten."),
     Setting("NORM_SETS", "", "Extra map met normensets (JSON) naast de meegeleverde; leeg voor geen."),
+    Setting("SECRET_KEY", "", "Geheim voor sessiecookies; leeg: een willekeurig geheim, bewaard in de datamap.", str),
+    Setting("MAX_REQUEST_BYTES", 16 * 1024 * 1024, "Grootste JSON-verzoek in bytes (groter: 413).", int),
+    Setting("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024, "Grootste foto of bijlage in bytes.", int),
+    Setting("ATTACHMENT_TYPES", ["image/jpeg", "image/png", "application/pdf"],
+            "Toegestane soorten bijlagen, kommagescheiden.", _list),
+    Setting("ENROLL_CODE_HOURS", 24, "Geldigheid van een koppelcode voor een tablet, in uren.", int),
+    Setting("BUSY_TIMEOUT_MS", 10000, "Hoe lang SQLite op een schrijfslot wacht, in milliseconden.", int),
+    Setting("THREADS", 8, "Aantal threads van de webserver (waitress).", int),
+    Setting("TRUST_PROXY", False, "Vertrouw X-Forwarded-For voor het IP-adres in de auditlog (achter een proxy).",
+            _bool),
 ]
 
 

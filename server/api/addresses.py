@@ -1,0 +1,129 @@
+"""Addresses: search and read (every role); create and update (teamleider, beheerder)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Response, jsonify, request
+
+from schemas import address_schema
+from schemas.address import LOCATION_TYPES, normalise_postcode
+from schemas.base import Str, one_of
+from server import store
+from server.api import bp
+from server.audit import audit
+from server.auth import PLANNERS, current_user, require
+from server.db import get_db
+from server.errors import BadRequest, Conflict, NotFound
+from server.http import PageQuery, QueryBool, QueryInt, json_object, load, page, query
+
+WRITABLE = [name for name, f in address_schema.fields.items() if not f.dump_only and name != "id"]
+
+
+class AddressQuery(PageQuery):
+    """Filters on the address list."""
+
+    postcode = Str(load_default=None)
+    huisnummer = QueryInt(load_default=None)
+    location_type = Str(load_default=None, validate=one_of(LOCATION_TYPES))
+    verified = QueryBool(load_default=None)
+    gemeentecode = Str(load_default=None)
+
+
+address_query = AddressQuery()
+
+
+@bp.get("/addresses")
+@require()
+def list_addresses() -> Response:
+    """List addresses, filtered and paged."""
+    q = query(address_query)
+    where: list[str] = ["1"]
+    params: list[Any] = []
+    if q["postcode"]:
+        where.append("postcode = ?")
+        params.append(normalise_postcode(q["postcode"]))
+    for column in ("huisnummer", "location_type", "gemeentecode"):
+        if q[column] is not None:
+            where.append(f"{column} = ?")
+            params.append(q[column])
+    if q["verified"] is not None:
+        where.append("verified = ?")
+        params.append(int(q["verified"]))
+    if q["after"]:
+        where.append("id > ?")
+        params.append(q["after"])
+    db = get_db()
+    items = store.select(db, "address", " AND ".join(where), params, order="id", limit=q["limit"] + 1)
+    audit(db, "list", "address", None, {"filters": request.args.to_dict(), "count": min(len(items), q["limit"])})
+    filters = {k: request.args.get(k) for k in ("postcode", "huisnummer", "location_type", "verified", "gemeentecode")}
+    return jsonify(page(items, q["limit"], lambda r: r["id"], "api.list_addresses", **filters))
+
+
+@bp.get("/addresses/<address_id>")
+@require()
+def get_address(address_id: str) -> Response:
+    """Return one address."""
+    db = get_db()
+    record = store.get(db, "address", address_id)
+    if record is None:
+        raise NotFound("Adres niet gevonden.")
+    audit(db, "read", "address", address_id)
+    return jsonify(record)
+
+
+@bp.post("/addresses")
+@require(*PLANNERS)
+def create_address() -> tuple[Response, int]:
+    """Create an address; the id may be given (a UUID) or is made here."""
+    body = json_object()
+    body.setdefault("id", str(uuid.uuid4()))
+    loaded = load(address_schema, body)
+    db = get_db()
+    if store.get(db, "address", loaded["id"], include_deleted=True) is not None:
+        raise Conflict("Er bestaat al een adres met dit id.")
+    record = store.put(db, "address", address_schema.dump(loaded), actor=current_user()["id"], expected_version=0)
+    audit(db, "create", "address", record["id"])
+    return jsonify(record), 201
+
+
+@bp.patch("/addresses/<address_id>")
+@require(*PLANNERS)
+def update_address(address_id: str) -> Response:
+    """Change some fields of an address; If-Match: <version> guards against lost updates."""
+    body = json_object()
+    db = get_db()
+    current = store.get(db, "address", address_id)
+    if current is None:
+        raise NotFound("Adres niet gevonden.")
+    expected = _if_match()
+    if "id" in body and body["id"] != address_id:
+        raise BadRequest("Het id van een adres verandert niet.")
+    merged = {k: current.get(k) for k in WRITABLE} | {k: v for k, v in body.items() if k != "id"} | {"id": address_id}
+    loaded = load(address_schema, merged)
+    try:
+        record = store.put(db, "address", address_schema.dump(loaded), actor=current_user()["id"],
+                           expected_version=expected if expected is not None else current["version"])
+    except store.VersionConflict as err:
+        raise Conflict("Het adres is intussen gewijzigd.", current=err.current) from None
+    audit(db, "update", "address", address_id, {"fields": sorted(k for k in body if k != "id")})
+    return jsonify(record)
+
+
+def _if_match() -> int | None:
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        return None
+    try:
+        return int(raw.strip().strip('"'))
+    except ValueError:
+        raise BadRequest("If-Match moet het versienummer zijn.") from None
+
+
+def address_label(record: dict[str, Any]) -> str:
+    """Return the address as people write it: 'Uiterweg 118, 1432KD Aalsmeer'."""
+    number = f"{record['huisnummer']}{record.get('huisletter') or ''}"
+    if record.get("toevoeging"):
+        number += f"-{record['toevoeging']}"
+    return f"{record['straat']} {number}, {record['postcode']} {record['woonplaats']}"

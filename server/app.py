@@ -1,0 +1,64 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, jsonify
+
+from server import api, db, errors
+from server.evaluation import app_norm_sets, install_norm_sets, load_app_norm_sets
+from server.migrations import migrate
+from server.settings import read_settings
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, database (migrated), norm sets, error handling and routes."""
+    app = Flask(__name__)
+    app.config.from_mapping(read_settings())
+    if test_config:
+        app.config.update(test_config)
+    data = Path(app.config["DATA"])
+    data.mkdir(parents=True, exist_ok=True)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
+    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or _stored_secret(data)
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    load_app_norm_sets(app)
+    db.init_app(app)
+    errors.init_app(app)
+    api.init_app(app)
+    with app.app_context():
+        prepare_database()
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return jsonify({"status": "ok"})
+
+    return app
+
+
+def prepare_database() -> list[str]:
+    """Apply pending migrations and store new norm set versions; return the migrations applied."""
+    database = db.get_db()
+    applied = migrate(database)
+    install_norm_sets(database, app_norm_sets())
+    return applied
+
+
+def _stored_secret(data: Path) -> str:
+    """Return the session secret kept in the data folder, made on first use."""
+    path = data / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+    return path.read_text().strip()

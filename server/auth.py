@@ -1,0 +1,225 @@
+"""Users, passwords, API tokens, devices and enrolment codes; who is asking.
+
+Passwords are hashed with werkzeug's scrypt; tokens and codes are random
+secrets stored only as SHA-256 hashes (they carry enough entropy that a slow
+hash adds nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+import secrets
+import uuid
+from typing import Any, Callable, TypeVar
+
+from flask import current_app, g, request, session
+from sqlite_utils import Database
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from server.db import get_db, rows, write
+from server.errors import ApiError, Forbidden, Unauthorized
+from server.store import now
+
+ROLES = ("handhaver", "teamleider", "beheerder")
+PLANNERS = ("teamleider", "beheerder")
+USER_TOKEN_PREFIX = "wtu_"  # noqa: S105 - a prefix, not a secret
+DEVICE_TOKEN_PREFIX = "wtd_"  # noqa: S105 - a prefix, not a secret
+# Enrolment codes are typed on a tablet: no 0/O or 1/I/L to confuse.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
+MIN_PASSWORD = 10
+
+
+class AuthError(ValueError):
+    """A user, token or code request that cannot be honoured; the message is Dutch."""
+
+
+class DeviceRevoked(ApiError):
+    """The device was revoked: it must wipe its local data (401)."""
+
+    status, error, message = 401, "device_revoked", "Deze tablet is ingetrokken; lokale gegevens worden gewist."
+
+
+def hash_secret(secret: str) -> str:
+    """Return the SHA-256 of a token or code."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def add_user(db: Database, name: str, role: str, password: str | None) -> dict[str, Any]:
+    """Create a user; refuse a bad name, role, short password or a name in use."""
+    if not NAME_RE.match(name):
+        raise AuthError("Een gebruikersnaam is 2 tot 64 letters, cijfers, punt, - of _.")
+    if role not in ROLES:
+        raise AuthError(f"Onbekende rol {role!r}: kies uit {', '.join(ROLES)}.")
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise AuthError(f"Een wachtwoord heeft minstens {MIN_PASSWORD} tekens.")
+    with write(db):
+        if rows(db, "SELECT 1 FROM users WHERE name = ?", [name]):
+            raise AuthError(f"Gebruiker {name} bestaat al.")
+        user = {"id": str(uuid.uuid4()), "name": name, "role": role,
+                "password_hash": generate_password_hash(password) if password else None, "created_at": now()}
+        db.table("users").insert(user)
+    return user
+
+
+def set_password(db: Database, user_id: str, password: str) -> None:
+    """Replace a user's password."""
+    if len(password) < MIN_PASSWORD:
+        raise AuthError(f"Een wachtwoord heeft minstens {MIN_PASSWORD} tekens.")
+    with write(db):
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [generate_password_hash(password), user_id])
+
+
+def find_user(db: Database, name_or_id: str) -> dict[str, Any] | None:
+    """Return the user with this name or id."""
+    found = rows(db, "SELECT * FROM users WHERE name = ? OR id = ?", [name_or_id, name_or_id])
+    return found[0] if found else None
+
+
+def check_login(db: Database, name: str, password: str) -> dict[str, Any] | None:
+    """Return the user when name and password match, else None."""
+    user = find_user(db, name)
+    if user and user["password_hash"] and not user["disabled_at"] and check_password_hash(user["password_hash"],
+                                                                                          password):
+        return user
+    return None
+
+
+def create_api_token(db: Database, user_id: str, label: str | None = None) -> str:
+    """Create a personal API token; return the secret (shown once)."""
+    token = USER_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with write(db):
+        db.table("api_tokens").insert({"id": str(uuid.uuid4()), "user_id": user_id, "token_hash": hash_secret(token),
+                                 "label": label, "created_at": now()})
+    return token
+
+
+def create_enrol_code(db: Database, user_id: str, created_by: str | None, hours: int) -> str:
+    """Create a one-time enrolment code valid for some hours; return it (shown once)."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
+    code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
+    with write(db):
+        db.table("enrol_codes").insert({"code_hash": hash_secret(_normalise_code(code)), "user_id": user_id,
+                                  "created_by": created_by, "created_at": now(),
+                                  "expires_at": expires.isoformat(timespec="seconds")})
+    return code
+
+
+def _normalise_code(code: str) -> str:
+    return re.sub(r"[\s-]", "", code).upper()
+
+
+def enroll(db: Database, code: str, label: str) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """Spend an enrolment code on a new device; return (device, token, user)."""
+    with write(db):
+        found = rows(db, "SELECT * FROM enrol_codes WHERE code_hash = ?", [hash_secret(_normalise_code(code))])
+        if not found or found[0]["used_at"]:
+            raise AuthError("Onbekende of al gebruikte koppelcode.")
+        entry = found[0]
+        if dt.datetime.fromisoformat(entry["expires_at"]) < dt.datetime.now(dt.UTC):
+            raise AuthError("Deze koppelcode is verlopen; vraag een nieuwe aan.")
+        user = rows(db, "SELECT * FROM users WHERE id = ?", [entry["user_id"]])[0]
+        token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
+        device = {"id": str(uuid.uuid4()), "user_id": user["id"], "label": label, "token_hash": hash_secret(token),
+                  "created_at": now(), "last_seq": 0}
+        db.table("devices").insert(device)
+        db.execute("UPDATE enrol_codes SET used_at = ?, device_id = ? WHERE code_hash = ?",
+                   [now(), device["id"], entry["code_hash"]])
+    return device, token, user
+
+
+def list_devices(db: Database) -> list[dict[str, Any]]:
+    """Return every device with its user's name, newest first."""
+    return rows(db, "SELECT d.*, u.name AS user_name FROM devices d JOIN users u ON u.id = d.user_id "
+                    "ORDER BY d.created_at DESC")
+
+
+def revoke_device(db: Database, device_id: str) -> bool:
+    """Revoke a device; return False when unknown."""
+    with write(db):
+        cursor = db.execute("UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+                            [now(), device_id])
+    return cursor.rowcount > 0
+
+
+def authenticate(db: Database, token: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Return (user, device or None) for a bearer token; raise Unauthorized or DeviceRevoked."""
+    digest = hash_secret(token)
+    if token.startswith(DEVICE_TOKEN_PREFIX):
+        found = rows(db, "SELECT * FROM devices WHERE token_hash = ?", [digest])
+        if not found:
+            raise Unauthorized("Onbekend token.")
+        device = found[0]
+        if device["revoked_at"]:
+            raise DeviceRevoked()
+        user = rows(db, "SELECT * FROM users WHERE id = ?", [device["user_id"]])[0]
+        _check_active(user)
+        return user, device
+    found = rows(db, "SELECT t.*, u.disabled_at FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                     "WHERE t.token_hash = ? AND t.revoked_at IS NULL", [digest])
+    if not found:
+        raise Unauthorized("Onbekend of ingetrokken token.")
+    user = rows(db, "SELECT * FROM users WHERE id = ?", [found[0]["user_id"]])[0]
+    _check_active(user)
+    return user, None
+
+
+def _check_active(user: dict[str, Any]) -> None:
+    if user["disabled_at"]:
+        raise Unauthorized("Dit account is uitgeschakeld.")
+
+
+def current_user() -> dict[str, Any]:
+    """Return the user of this request; raise Unauthorized when there is none."""
+    if "user" not in g:
+        header = request.headers.get("Authorization", "")
+        db = get_db()
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthorized("Gebruik Authorization: Bearer <token>.")
+            g.user, g.device = authenticate(db, token.strip())
+        elif session.get("user_id"):
+            found = rows(db, "SELECT * FROM users WHERE id = ? AND disabled_at IS NULL", [session["user_id"]])
+            if not found:
+                session.clear()
+                raise Unauthorized()
+            g.user, g.device = found[0], None
+        else:
+            raise Unauthorized()
+    user: dict[str, Any] = g.user
+    return user
+
+
+def current_device() -> dict[str, Any] | None:
+    """Return the device of this request, if it came from a tablet."""
+    current_user()
+    device: dict[str, Any] | None = g.device
+    return device
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def require(*roles: str) -> Callable[[F], F]:
+    """Let only signed-in users with one of these roles (any role when none given) through."""
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if roles and user["role"] not in roles:
+                raise Forbidden()
+            return view(*args, **kwargs)
+        return wrapped  # type: ignore[return-value]
+    return decorate
+
+
+def remote_addr() -> str | None:
+    """Return the client's address (the first X-Forwarded-For hop when TRUST_PROXY is set)."""
+    if current_app.config["TRUST_PROXY"] and request.headers.get("X-Forwarded-For"):
+        return request.headers["X-Forwarded-For"].split(",")[0].strip()
+    return request.remote_addr

@@ -1,0 +1,76 @@
+"""The SQLite connection: one per request on `g`, WAL, synchronous=FULL, immediate writes."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterator
+
+from flask import Flask, current_app, g
+from sqlite_utils import Database
+
+DB_NAME = "woontoezicht.db"
+
+
+def connect(path: str | Path, busy_timeout_ms: int = 10000) -> Database:
+    """Open the database with the pragmas every connection needs."""
+    conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
+    db = Database(conn)
+    db.execute("PRAGMA journal_mode=WAL")
+    # FULL: a commit is on disk before we answer, so an acknowledged write survives a crash.
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    db.execute("PRAGMA foreign_keys=ON")
+    return db
+
+
+@contextlib.contextmanager
+def write(db: Database) -> Iterator[Database]:
+    """Run a write transaction that takes the write lock up front (BEGIN IMMEDIATE).
+
+    Deferred transactions that read and then write can deadlock between threads
+    (SQLITE_BUSY on upgrade); taking the lock at BEGIN makes writers queue instead.
+    Nested use joins the outer transaction through a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.conn.execute("COMMIT")
+
+
+def database_path(app: Flask) -> Path:
+    """Return the database file of this app."""
+    return Path(app.config["DATA"]) / DB_NAME
+
+
+def get_db() -> Database:
+    """Return this request's connection, opening it on first use."""
+    if "db" not in g:
+        g.db = connect(database_path(current_app), current_app.config["BUSY_TIMEOUT_MS"])
+    db: Database = g.db
+    return db
+
+
+def close_db(exc: BaseException | None = None) -> None:
+    """Close this request's connection, if any."""
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def init_app(app: Flask) -> None:
+    """Close the connection at the end of every request."""
+    app.teardown_appcontext(close_db)
+
+
+def rows(db: Database, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+    """Return the rows of a query as dicts."""
+    return list(db.query(sql, params))

@@ -1,0 +1,154 @@
+"""Demo data: synthetic but realistic Aalsmeer addresses, users, assignments and inspections.
+
+Every name, company and number here is made up; no real resident data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+import uuid
+from typing import Any
+
+from sqlite_utils import Database
+
+from schemas import address_schema, assignment_schema, inspection_schema
+from server import store
+from server.auth import add_user, find_user, set_password
+from server.db import rows
+from server.evaluation import evaluate_and_store
+
+DEMO_USERS = [("teamleider", "teamleider"), ("handhaver1", "handhaver"), ("handhaver2", "handhaver"),
+              ("beheerder", "beheerder")]
+
+STREETS = {
+    "woonkern": [("Zijdstraat", "1431"), ("Ophelialaan", "1431"), ("Stationsweg", "1431"), ("Clematisstraat", "1431"),
+                 ("Hortensialaan", "1431"), ("Sportlaan", "1431"), ("Dorpsstraat", "1431"),
+                 ("Kanaalstraat", "1431"), ("Zwarteweg", "1431"), ("Spoorlaan", "1431")],
+    "lint": [("Uiterweg", "1431"), ("Aalsmeerderweg", "1431"), ("Oosteinderweg", "1432"), ("Hornweg", "1432"),
+             ("Machineweg", "1432")],
+    "bedrijventerrein": [("Legmeerdijk", "1432"), ("Japanlaan", "1432"), ("Lakenblekerstraat", "1431"),
+                         ("Turfstekerstraat", "1431")],
+    "grootschalig": [("Thailandlaan", "1432"), ("Zwarteweg", "1431")],
+}
+# How many demo addresses of each location type (40 in all).
+MIX = {"woonkern": 20, "lint": 10, "bedrijventerrein": 6, "grootschalig": 4}
+LANDLORDS = ["Voorbeeld Vastgoed B.V.", "Polderwoningen Beheer B.V.", "Bloemhof Verhuur B.V.", "Particulier"]
+AGENCIES = ["Flex Voorbeeld B.V.", "Tuinbouw Uitzend B.V.", "Kwekerij De Voorbeeldhoek B.V.", None]
+
+
+def _postcode(rng: random.Random, prefix: str) -> str:
+    while True:
+        letters = "".join(rng.choice("ABCDEFGHJKLMNPRTVWXZ") for _ in range(2))
+        if letters not in ("SA", "SD", "SS"):
+            return prefix + letters
+
+
+def demo_addresses(rng: random.Random) -> list[dict[str, Any]]:
+    """Return 40 synthetic Aalsmeer addresses over all four location types."""
+    addresses = []
+    for location_type, count in MIX.items():
+        for i in range(count):
+            street, prefix = STREETS[location_type][i % len(STREETS[location_type])]
+            verified = rng.random() < 0.55
+            area = {"woonkern": rng.randint(60, 140), "lint": rng.randint(80, 220),
+                    "bedrijventerrein": rng.randint(120, 600), "grootschalig": rng.randint(800, 3000)}[location_type]
+            addresses.append(address_schema.dump(address_schema.load({
+                "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "bag_id": f"0358200000{rng.randint(0, 999999):06d}",
+                "postcode": _postcode(rng, prefix), "huisnummer": rng.randint(1, 250),
+                "huisletter": rng.choice([None, None, None, "a", "b"]),
+                "toevoeging": rng.choice([None, None, None, None, "1", "2"]),
+                "straat": street, "woonplaats": "Aalsmeer", "gemeentecode": "0358",
+                "location_type": location_type, "verified": verified, "floor_area_m2": area,
+                "landlord": rng.choice(LANDLORDS), "employer_or_agency": rng.choice(AGENCIES),
+                "brp_registered": rng.randint(0, 6) if location_type != "grootschalig" else rng.randint(40, 120),
+                "notes": None if verified else "Onbevestigd adres: signaal uit de wijk.",
+            })))
+    return addresses
+
+
+def demo_inspection(rng: random.Random, address: dict[str, Any], inspector_id: str, started: dt.datetime,
+                    assignment_id: str | None) -> dict[str, Any]:
+    """Return a submitted inspection of an address: some compliant, some overcrowded."""
+    crowded = rng.random() < 0.6
+    bedrooms = rng.randint(2, 4)
+    rooms = [{"id": "r1", "name": "Woonkamer", "kind": "living", "storey": 0, "area_m2": 24, "beds": 0,
+              "occupants": 0},
+             {"id": "r2", "name": "Keuken", "kind": "kitchen", "storey": 0, "area_m2": 8, "beds": 0, "occupants": 0}]
+    for i in range(bedrooms):
+        occupants = rng.randint(2, 4) if crowded else rng.randint(1, 2)
+        rooms.append({"id": f"r{i + 3}", "name": f"Slaapkamer {i + 1}", "kind": "bedroom", "storey": 1,
+                      "area_m2": round(rng.uniform(6, 14), 1), "beds": occupants, "occupants": occupants})
+    total = sum(r["occupants"] for r in rooms)
+    return inspection_schema.dump(inspection_schema.load({
+        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "address_id": address["id"],
+        "assignment_id": assignment_id, "kind": "controle", "started_at": started.isoformat(),
+        "finished_at": (started + dt.timedelta(minutes=50)).isoformat(), "status": "submitted",
+        "access": "granted", "dwelling": {"floor_area_m2": address["floor_area_m2"], "storeys": 2, "lodging": False},
+        "rooms": rooms, "occupants": {"present": total - rng.randint(0, 1), "reported": total,
+                                      "languages": {"pl": max(total - 2, 0), "ro": min(total, 2)}},
+        "facilities": {"toilets": 1, "showers": 1, "hobs": 4, "washing_machine": True,
+                       "lockable_storage": not crowded},
+        "fire_safety": {"storeys_with_smoke_detector": [0] if crowded else [0, 1], "fuel_appliance": True,
+                        "co_detector": not crowded, "extinguisher_near_kitchen": True, "fire_blanket": not crowded,
+                        "escape_route_clear": True, "electrical_overload": crowded and rng.random() < 0.5},
+        "tenancy": {"lease_start": "2024-05-01", "lease_separate_from_employment": not crowded,
+                    "info_card_present": not crowded},
+        "notes": "Demo-inspectie (synthetische gegevens).",
+    }))
+
+
+def reset_demo_passwords(db: Database) -> dict[str, str]:
+    """Give every demo user a fresh random password; return name -> password."""
+    logins = {}
+    for name, role in DEMO_USERS:
+        password = secrets.token_urlsafe(9)
+        user = find_user(db, name)
+        if user is None:
+            add_user(db, name, role, password)
+        else:
+            set_password(db, user["id"], password)
+        logins[name] = password
+    return logins
+
+
+def load_demo(db: Database, norm_sets: list[dict[str, Any]], today: dt.date | None = None) -> bool:
+    """Add the demo data unless addresses exist already; return whether it was added."""
+    if rows(db, "SELECT 1 FROM addresses LIMIT 1"):
+        return False
+    today = today or dt.date.today()
+    rng = random.Random(358)  # noqa: S311 - synthetic data, not secrets
+    reset_demo_passwords(db)
+    found = [find_user(db, name) for name in ("handhaver1", "handhaver2", "teamleider")]
+    if None in found:
+        raise RuntimeError("demo users missing")
+    handhaver_1, handhaver_2, lead = (user for user in found if user is not None)
+    handhavers = [handhaver_1, handhaver_2]
+    addresses = demo_addresses(rng)
+    for address in addresses:
+        store.put(db, "address", address, actor=lead["id"])
+    year, week, _ = today.isocalendar()
+    this_week = f"{year}-W{week:02d}"
+    for i, address in enumerate(addresses[:12]):
+        inspector = handhavers[i % 2]
+        store.put(db, "assignment", assignment_schema.dump(assignment_schema.load({
+            "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "address_id": address["id"],
+            "inspector_id": inspector["id"], "week": this_week, "kind": "hercontrole" if i % 5 == 4 else "controle",
+            "instructions": "Tel slaapkamers, bedden en bewoners; controleer rookmelders per verdieping."})),
+            actor=lead["id"])
+    for i, address in enumerate(addresses[12:18]):
+        inspector = handhavers[i % 2]
+        past = today - dt.timedelta(weeks=3 + i)
+        p_year, p_week, _ = past.isocalendar()
+        assignment = store.put(db, "assignment", assignment_schema.dump(assignment_schema.load({
+            "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "address_id": address["id"],
+            "inspector_id": inspector["id"], "week": f"{p_year}-W{p_week:02d}", "kind": "controle",
+            "status": "done"})), actor=lead["id"])
+        started = dt.datetime.combine(past, dt.time(9 + i, 15), tzinfo=dt.UTC)
+        inspection = demo_inspection(rng, address, inspector["id"], started, assignment["id"])
+        inspection["inspector_id"] = inspector["id"]
+        stored = store.put(db, "inspection", inspection, actor=inspector["id"])
+        evaluate_and_store(db, stored, norm_sets)
+    return True

@@ -1,0 +1,104 @@
+"""Reading requests: JSON bodies and query parameters, with clear errors; paged answers."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zlib
+from typing import Any, Callable
+
+from flask import current_app, request, url_for
+from marshmallow import Schema, ValidationError, fields
+
+from schemas.base import BaseSchema, Str, between
+from server.errors import ApiError, BadRequest, Invalid, UnsupportedMediaType
+
+
+class TooLarge(ApiError):
+    """The body is over the size limit (413)."""
+
+    status, error, message = 413, "too_large", "Het verzoek is te groot."
+
+
+class QueryInt(fields.Integer):
+    """A whole number written in a query string."""
+
+    default_error_messages = {"invalid": "Geen geldig geheel getal.", "required": "Verplicht veld.",
+                              "null": "Mag niet leeg zijn.", "too_large": "Getal is te groot.",
+                              "validator_failed": "Ongeldige waarde."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("strict", False)
+        super().__init__(**kwargs)
+
+
+class QueryBool(fields.Boolean):
+    """true or false written in a query string."""
+
+    truthy = {"true", "1", "ja"}
+    falsy = {"false", "0", "nee"}
+    default_error_messages = {"invalid": "Gebruik true of false.", "required": "Verplicht veld.",
+                              "null": "Mag niet leeg zijn.", "validator_failed": "Ongeldige waarde."}
+
+
+class PageQuery(BaseSchema):
+    """Paging parameters every list takes."""
+
+    limit = QueryInt(load_default=100, validate=between(1, 1000))
+    after = Str(load_default=None)
+
+
+def json_body() -> Any:
+    """Return the request's JSON body (gzip allowed); 415 when not JSON, 400 when unreadable."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType()
+    limit = current_app.config["MAX_REQUEST_BYTES"]
+    raw = request.get_data(cache=False)
+    if request.headers.get("Content-Encoding", "").lower() == "gzip":
+        try:
+            # Read one byte past the limit so a zip bomb is refused without inflating it whole.
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as f:
+                raw = f.read(limit + 1)
+        except (OSError, EOFError, zlib.error):
+            raise BadRequest("De gzip-inhoud is beschadigd.") from None
+        if len(raw) > limit:
+            raise TooLarge()
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise BadRequest(f"Ongeldige JSON: {err}") from None
+
+
+def json_object() -> dict[str, Any]:
+    """Return the request's JSON body, which must be an object."""
+    body = json_body()
+    if not isinstance(body, dict):
+        raise BadRequest("Verwacht een JSON-object.")
+    return body
+
+
+def load(schema: Schema, data: Any, **kwargs: Any) -> Any:
+    """Load data with a schema; answer 422 with the field messages when invalid."""
+    try:
+        return schema.load(data, **kwargs)
+    except ValidationError as err:
+        raise Invalid(errors=err.messages) from None
+
+
+def query(schema: Schema) -> dict[str, Any]:
+    """Load the query string with a schema; 422 with field messages when invalid."""
+    result: dict[str, Any] = load(schema, request.args.to_dict())
+    return result
+
+
+def page(items: list[dict[str, Any]], limit: int, cursor_of: Callable[[dict[str, Any]], str],
+         endpoint: str, **args: Any) -> dict[str, Any]:
+    """Answer a list of at most limit items (fetch limit + 1) and the URL of the next page (or null)."""
+    more = len(items) > limit
+    items = items[:limit]
+    next_url = None
+    if more:
+        filters = {k: v for k, v in args.items() if v is not None}
+        next_url = url_for(endpoint, _external=True, **{**filters, "limit": limit, "after": cursor_of(items[-1])})
+    return {"items": items, "next": next_url}

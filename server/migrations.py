@@ -1,0 +1,80 @@
+"""Database migrations: each runs once, in a transaction with the record that it ran.
+
+Never drop or rewrite data here: add tables, columns and indexes.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("woontoezicht")
+
+# Synced entities and the columns pulled out of their JSON for queries and scope.
+ENTITY_TABLES: dict[str, dict[str, str]] = {
+    "addresses": {"postcode": "TEXT", "huisnummer": "INTEGER", "location_type": "TEXT", "verified": "INTEGER",
+                  "gemeentecode": "TEXT", "bag_id": "TEXT"},
+    "assignments": {"address_id": "TEXT", "inspector_id": "TEXT", "status": "TEXT", "week": "TEXT", "due": "TEXT"},
+    "inspections": {"address_id": "TEXT", "inspector_id": "TEXT", "status": "TEXT", "assignment_id": "TEXT",
+                    "started_at": "TEXT"},
+}
+
+
+@migrations()
+def m001_users_and_devices(db: Database) -> None:
+    db.execute("""CREATE TABLE users (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, role TEXT NOT NULL,
+        password_hash TEXT, created_at TEXT NOT NULL, disabled_at TEXT)""")
+    db.execute("""CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), token_hash TEXT NOT NULL UNIQUE,
+        label TEXT, created_at TEXT NOT NULL, revoked_at TEXT, last_used_at TEXT)""")
+    db.execute("""CREATE TABLE devices (
+        id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), label TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, last_seen_at TEXT, revoked_at TEXT,
+        last_seq INTEGER NOT NULL DEFAULT 0)""")
+    db.execute("""CREATE TABLE enrol_codes (
+        code_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), created_by TEXT,
+        created_at TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT, device_id TEXT)""")
+    db.execute("""CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user_id TEXT, device_id TEXT,
+        action TEXT NOT NULL, entity TEXT, record_id TEXT, remote_addr TEXT, detail TEXT)""")
+    db.execute("CREATE INDEX audit_log_record ON audit_log(entity, record_id)")
+
+
+@migrations()
+def m002_records(db: Database) -> None:
+    for table, columns in ENTITY_TABLES.items():
+        extra = "".join(f", {name} {kind}" for name, kind in columns.items())
+        db.execute(f"""CREATE TABLE {table} (
+            id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+            updated_by TEXT{extra})""")
+    db.execute("CREATE INDEX addresses_postcode ON addresses(postcode, huisnummer)")
+    db.execute("CREATE INDEX assignments_inspector ON assignments(inspector_id, status)")
+    db.execute("CREATE INDEX assignments_address ON assignments(address_id)")
+    db.execute("CREATE INDEX inspections_address ON inspections(address_id, started_at)")
+    db.execute("CREATE INDEX inspections_inspector ON inspections(inspector_id, started_at)")
+    # Every accepted change keeps the version it replaced.
+    db.execute("""CREATE TABLE history (
+        entity TEXT NOT NULL, record_id TEXT NOT NULL, version INTEGER NOT NULL, data TEXT NOT NULL,
+        deleted INTEGER NOT NULL, changed_at TEXT NOT NULL, changed_by TEXT,
+        PRIMARY KEY (entity, record_id, version))""")
+    # The server-wide change sequence: one row per record, moved to the end on every change.
+    db.execute("""CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, record_id TEXT NOT NULL,
+        address_id TEXT, owner_id TEXT, op TEXT NOT NULL, UNIQUE (entity, record_id))""")
+    db.execute("CREATE INDEX changes_address ON changes(address_id, seq)")
+    db.execute("CREATE INDEX changes_owner ON changes(owner_id, seq)")
+    db.execute("""CREATE TABLE evaluations (
+        inspection_id TEXT PRIMARY KEY, inspection_version INTEGER NOT NULL, norm_set_id TEXT,
+        norm_set_version INTEGER, residents INTEGER, findings TEXT NOT NULL, not_assessed TEXT NOT NULL,
+        computed_at TEXT NOT NULL)""")
+    db.execute("""CREATE TABLE norm_sets (
+        key TEXT PRIMARY KEY, id TEXT NOT NULL, version INTEGER NOT NULL, gemeentecode TEXT NOT NULL,
+        valid_from TEXT NOT NULL, data TEXT NOT NULL, loaded_at TEXT NOT NULL)""")
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply pending migrations; return the names applied."""
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return pending

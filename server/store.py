@@ -1,0 +1,169 @@
+"""The record store: versioned records, their history and the change sequence.
+
+Every synced entity lives in its own table with the wire record as JSON and a
+few columns pulled out for queries. A change bumps the version, keeps the
+replaced version in `history` and moves the record to the end of `changes`,
+all in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from marshmallow import Schema
+from sqlite_utils import Database
+
+from schemas import address_schema, assignment_schema, inspection_schema
+from server.db import rows, write
+from server.migrations import ENTITY_TABLES
+
+
+class StoreError(Exception):
+    """Base of the store's errors."""
+
+
+class VersionConflict(StoreError):
+    """The record changed since the version the writer started from."""
+
+    def __init__(self, current: dict[str, Any] | None) -> None:
+        super().__init__("versieconflict")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class Entity:
+    """How one kind of record is stored and scoped."""
+
+    name: str
+    table: str
+    schema: Schema
+    address_of: Callable[[dict[str, Any]], str | None]
+    owner_of: Callable[[dict[str, Any]], str | None]
+
+
+ENTITIES: dict[str, Entity] = {
+    "address": Entity("address", "addresses", address_schema, lambda d: d["id"], lambda d: None),
+    "assignment": Entity("assignment", "assignments", assignment_schema, lambda d: d["address_id"],
+                         lambda d: d["inspector_id"]),
+    "inspection": Entity("inspection", "inspections", inspection_schema, lambda d: d["address_id"],
+                         lambda d: d.get("inspector_id")),
+}
+
+_RECORD_META = ("id", "version", "created_at", "updated_at")
+
+
+def now() -> str:
+    """Return the server time as an ISO 8601 UTC string."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _row_to_record(row: dict[str, Any]) -> dict[str, Any]:
+    return {"id": row["id"], "version": row["version"], **json.loads(row["data"]),
+            "created_at": row["created_at"], "updated_at": row["updated_at"]}
+
+
+def get(db: Database, entity: str, record_id: str, *, include_deleted: bool = False) -> dict[str, Any] | None:
+    """Return the current record, or None when unknown (or deleted)."""
+    table = ENTITIES[entity].table
+    found = rows(db, f"SELECT * FROM {table} WHERE id = ?", [record_id])  # noqa: S608 - table from a fixed map
+    if not found or (found[0]["deleted"] and not include_deleted):
+        return None
+    return _row_to_record(found[0])
+
+
+def select(db: Database, entity: str, where: str = "1", params: list[Any] | None = None, *,
+           order: str = "id", limit: int | None = None) -> list[dict[str, Any]]:
+    """Return live records matching a WHERE clause on the table's query columns."""
+    table = ENTITIES[entity].table
+    sql = f"SELECT * FROM {table} WHERE deleted = 0 AND ({where}) ORDER BY {order}"  # noqa: S608
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [_row_to_record(r) for r in rows(db, sql, params or [])]
+
+
+def _columns(entity: Entity, data: dict[str, Any]) -> dict[str, Any]:
+    values = {}
+    for name in ENTITY_TABLES[entity.table]:
+        value = data.get(name)
+        values[name] = int(value) if isinstance(value, bool) else value
+    return values
+
+
+def put(db: Database, entity: str, record: dict[str, Any], *, actor: str | None,
+        expected_version: int | None = None) -> dict[str, Any]:
+    """Store a record (wire form, JSON-ready) as its next version; return the stored record.
+
+    With expected_version, refuse with VersionConflict when the stored version differs.
+    """
+    kind = ENTITIES[entity]
+    record_id = record["id"]
+    data = {k: v for k, v in record.items() if k not in _RECORD_META}
+    with write(db):
+        old = rows(db, f"SELECT * FROM {kind.table} WHERE id = ?", [record_id])  # noqa: S608
+        old_row = old[0] if old else None
+        current_version = old_row["version"] if old_row else 0
+        if expected_version is not None and expected_version != current_version:
+            raise VersionConflict(_row_to_record(old_row) if old_row else None)
+        stamp = now()
+        if old_row:
+            _keep_history(db, entity, old_row)
+        row = {"id": record_id, "version": current_version + 1, "data": json.dumps(data, ensure_ascii=False),
+               "deleted": 0, "created_at": old_row["created_at"] if old_row else stamp, "updated_at": stamp,
+               "updated_by": actor, **_columns(kind, data)}
+        db.table(kind.table).upsert(row, pk="id")
+        log_change(db, entity, record_id, "put", kind.address_of(record), kind.owner_of(record))
+    return _row_to_record(row)
+
+
+def delete(db: Database, entity: str, record_id: str, *, actor: str | None,
+           expected_version: int | None = None) -> dict[str, Any] | None:
+    """Mark a record deleted (a tombstone a device can learn about); return the tombstone."""
+    kind = ENTITIES[entity]
+    with write(db):
+        old = rows(db, f"SELECT * FROM {kind.table} WHERE id = ?", [record_id])  # noqa: S608
+        if not old or old[0]["deleted"]:
+            return None
+        old_row = old[0]
+        if expected_version is not None and expected_version != old_row["version"]:
+            raise VersionConflict(_row_to_record(old_row))
+        _keep_history(db, entity, old_row)
+        stamp = now()
+        db.execute(f"UPDATE {kind.table} SET deleted = 1, version = version + 1, updated_at = ?, updated_by = ? "  # noqa: S608
+                   "WHERE id = ?", [stamp, actor, record_id])
+        record = _row_to_record(old_row)
+        log_change(db, entity, record_id, "delete", kind.address_of(record), kind.owner_of(record))
+    return {**record, "version": old_row["version"] + 1, "updated_at": stamp}
+
+
+def _keep_history(db: Database, entity: str, old_row: dict[str, Any]) -> None:
+    db.execute("INSERT INTO history (entity, record_id, version, data, deleted, changed_at, changed_by) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?)",
+               [entity, old_row["id"], old_row["version"], old_row["data"], old_row["deleted"],
+                old_row["updated_at"], old_row["updated_by"]])
+
+
+def log_change(db: Database, entity: str, record_id: str, op: str, address_id: str | None,
+               owner_id: str | None) -> int:
+    """Move a record to the end of the change sequence; return its new sequence number."""
+    db.execute("DELETE FROM changes WHERE entity = ? AND record_id = ?", [entity, record_id])
+    cursor = db.execute("INSERT INTO changes (entity, record_id, address_id, owner_id, op) VALUES (?, ?, ?, ?, ?)",
+                        [entity, record_id, address_id, owner_id, op])
+    return int(cursor.lastrowid or 0)
+
+
+def history(db: Database, entity: str, record_id: str) -> list[dict[str, Any]]:
+    """Return every replaced version of a record, oldest first."""
+    found = rows(db, "SELECT * FROM history WHERE entity = ? AND record_id = ? ORDER BY version",
+                 [entity, record_id])
+    return [{**json.loads(r["data"]), "id": record_id, "version": r["version"],
+             "deleted": bool(r["deleted"]), "changed_at": r["changed_at"], "changed_by": r["changed_by"]}
+            for r in found]
+
+
+def last_change_seq(db: Database) -> int:
+    """Return the highest change sequence number handed out so far."""
+    found = rows(db, "SELECT seq FROM sqlite_sequence WHERE name = 'changes'")
+    return int(found[0]["seq"]) if found else 0
