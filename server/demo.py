@@ -74,9 +74,9 @@ def demo_inspection(rng: random.Random, address: dict[str, Any], inspector_id: s
     """Return a submitted inspection of an address: some compliant, some overcrowded."""
     crowded = rng.random() < 0.6
     bedrooms = rng.randint(2, 4)
-    rooms = [{"id": "r1", "name": "Woonkamer", "kind": "living", "storey": 0, "area_m2": 24, "beds": 0,
-              "occupants": 0},
-             {"id": "r2", "name": "Keuken", "kind": "kitchen", "storey": 0, "area_m2": 8, "beds": 0, "occupants": 0}]
+    rooms: list[dict[str, Any]] = [
+        {"id": "r1", "name": "Woonkamer", "kind": "living", "storey": 0, "area_m2": 24, "beds": 0, "occupants": 0},
+        {"id": "r2", "name": "Keuken", "kind": "kitchen", "storey": 0, "area_m2": 8, "beds": 0, "occupants": 0}]
     for i in range(bedrooms):
         occupants = rng.randint(2, 4) if crowded else rng.randint(1, 2)
         rooms.append({"id": f"r{i + 3}", "name": f"Slaapkamer {i + 1}", "kind": "bedroom", "storey": 1,

@@ -1,0 +1,145 @@
+"""The `woontoezicht` commands: init, users, tokens, devices, serve as a real process, demo."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from server.cli import main
+from tests.processes import BIN, ServerProcess, free_port
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return tmp_path / "instance"
+
+
+def run(runner: CliRunner, data: Path, *args: str, input: str | None = None) -> object:
+    return runner.invoke(main, [*args, "--data", str(data)], input=input)
+
+
+def test_init_creates_the_database_and_is_safe_to_repeat(data: Path) -> None:
+    runner = CliRunner()
+    first = run(runner, data, "init")
+    assert first.exit_code == 0  # type: ignore[attr-defined]
+    assert (data / "woontoezicht.db").exists()
+    run(runner, data, "user", "add", "piet", "--role", "handhaver", "--password-stdin", input="lang-genoeg-ww\n")
+    assert run(runner, data, "init").exit_code == 0  # type: ignore[attr-defined]
+    users = run(runner, data, "user", "list")
+    assert users.output == "piet\thandhaver\n"  # type: ignore[attr-defined]
+
+
+def test_init_demo_adds_demo_data_once(data: Path) -> None:
+    runner = CliRunner()
+    assert run(runner, data, "init", "--demo").exit_code == 0  # type: ignore[attr-defined]
+    again = run(runner, data, "init", "--demo")
+    assert "al adressen" in again.output  # type: ignore[attr-defined]
+    db = sqlite3.connect(data / "woontoezicht.db")
+    counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+              for t in ("addresses", "assignments", "inspections", "evaluations", "users")}
+    types = {r[0] for r in db.execute("SELECT DISTINCT location_type FROM addresses")}
+    verified = {r[0] for r in db.execute("SELECT DISTINCT verified FROM addresses")}
+    findings = db.execute("SELECT sum(json_array_length(findings)) FROM evaluations").fetchone()[0]
+    db.close()
+    assert counts == {"addresses": 40, "assignments": 18, "inspections": 6, "evaluations": 6, "users": 4}
+    assert types == {"woonkern", "lint", "bedrijventerrein", "grootschalig"}
+    assert verified == {0, 1}
+    assert findings > 0
+
+
+def test_user_add_prompts_twice_for_the_password(data: Path) -> None:
+    result = run(CliRunner(), data, "user", "add", "anna", "--role", "teamleider",
+                 input="lang-genoeg-ww\nlang-genoeg-ww\n")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("args", "stdin", "message"), [
+    (["user", "add", "x y", "--role", "handhaver", "--password-stdin"], "lang-genoeg-ww\n", "gebruikersnaam"),
+    (["user", "add", "kees", "--role", "handhaver", "--password-stdin"], "kort\n", "minstens 10"),
+    (["token", "create", "niemand"], None, "Onbekende gebruiker: niemand"),
+    (["device", "code", "niemand"], None, "Onbekende gebruiker: niemand"),
+    (["device", "revoke", "geen-id"], None, "Onbekende tablet: geen-id"),
+])
+def test_user_mistakes_get_one_line_and_exit_2(data: Path, args: list[str], stdin: str | None, message: str) -> None:
+    result = run(CliRunner(), data, *args, input=stdin)
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert message in result.output  # type: ignore[attr-defined]
+    assert "Traceback" not in result.output  # type: ignore[attr-defined]
+
+
+def test_unparseable_setting_gets_one_line(data: Path) -> None:
+    result = CliRunner().invoke(main, ["user", "list", "--data", str(data)],
+                                env={"WOONTOEZICHT_THREADS": "veel"})
+    assert result.exit_code == 1
+    assert result.output.strip() == "WOONTOEZICHT_THREADS heeft een ongeldige waarde: 'veel'."
+
+
+def test_serve_as_a_real_process_with_token_and_device_from_the_commands(data: Path) -> None:
+    server = ServerProcess(data)
+    added = server.cli("user", "add", "tl", "--role", "teamleider", "--password-stdin", input="lang-genoeg-ww\n")
+    assert added.returncode == 0, added.stderr
+    server.cli("user", "add", "hh", "--role", "handhaver", "--password-stdin", input="lang-genoeg-ww\n")
+    token = server.cli("token", "create", "tl")
+    assert re.fullmatch(r"wtu_\S+\n", token.stdout), "only the secret goes to standard output"
+    code = server.cli("device", "code", "hh").stdout.strip()
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+    with server:
+        auth = {"Authorization": f"Bearer {token.stdout.strip()}"}
+        created = requests.post(f"{server.url}/api/v1/addresses", headers=auth, timeout=10, json={
+            "postcode": "1431 ab", "huisnummer": 3, "straat": "Zijdstraat", "woonplaats": "Aalsmeer",
+            "gemeentecode": "0358"})
+        assert created.status_code == 201, created.text
+        assert requests.get(f"{server.url}/api/v1/addresses", headers=auth, timeout=10).json()["items"][0][
+            "postcode"] == "1431AB"
+        enrolled = requests.post(f"{server.url}/api/v1/devices/enroll", json={"code": code, "label": "Tablet 7"},
+                                 timeout=10).json()
+        listed = server.cli("device", "list").stdout.splitlines()
+        assert listed[0].startswith(f"{enrolled['device_id']}\thh\tTablet 7\t")
+        assert server.cli("device", "revoke", enrolled["device_id"]).returncode == 0
+        response = requests.get(f"{server.url}/api/v1/assignments", timeout=10,
+                                headers={"Authorization": f"Bearer {enrolled['token']}"})
+        assert response.status_code == 401
+        assert response.json()["error"] == "device_revoked"
+        bad = requests.post(f"{server.url}/api/v1/addresses", headers={**auth, "Content-Type": "application/json"},
+                            data="{kapot", timeout=10)
+        assert bad.status_code == 400
+
+
+def test_demo_prints_logins_a_code_and_serves(data: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen([str(BIN / "woontoezicht"), "demo", "--port", str(port), "--data", str(data)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if "/api/v1/openapi.json" in line:
+                break
+        out = "".join(lines)
+        assert "40 adressen" in out
+        assert re.search(r"handhaver1\s+\S{8,}", out)
+        assert re.search(r"Koppelcode voor de tablet van handhaver1 \(24 uur geldig\): [A-Z2-9-]{14}", out)
+        token = re.search(r"API-token van teamleider: (\S+)", out)
+        assert token is not None
+        for _ in range(100):
+            try:
+                r = requests.get(f"http://127.0.0.1:{port}/api/v1/assignments?limit=100", timeout=2,
+                                 headers={"Authorization": f"Bearer {token.group(1)}"})
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert len(r.json()["items"]) == 18
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
