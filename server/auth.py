@@ -97,6 +97,20 @@ def create_api_token(db: Database, user_id: str, label: str | None = None) -> st
     return token
 
 
+def list_api_tokens(db: Database) -> list[dict[str, Any]]:
+    """Return every personal API token (never the secret) with its user's name."""
+    return rows(db, "SELECT t.id, t.label, t.created_at, t.revoked_at, t.last_used_at, u.name AS user_name "
+                    "FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.created_at")
+
+
+def revoke_api_token(db: Database, token_id: str) -> bool:
+    """Revoke a personal API token; return False when unknown."""
+    with write(db):
+        cursor = db.execute("UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+                            [now(), token_id])
+    return cursor.rowcount > 0
+
+
 def create_enrol_code(db: Database, user_id: str, created_by: str | None, hours: int) -> str:
     """Create a one-time enrolment code valid for some hours; return it (shown once)."""
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))

@@ -12,8 +12,18 @@ from flask import Flask
 from sqlite_utils import Database
 
 from schemas import ContractError
-from server.auth import ROLES, AuthError, add_user, create_api_token, create_enrol_code, find_user, list_devices
-from server.auth import revoke_device as revoke
+from server.auth import (
+    ROLES,
+    AuthError,
+    add_user,
+    create_api_token,
+    create_enrol_code,
+    find_user,
+    list_api_tokens,
+    list_devices,
+    revoke_api_token,
+    revoke_device,
+)
 from server.db import get_db, rows
 from server.settings import SettingError, read_settings
 
@@ -186,6 +196,25 @@ def token_create_command(db: Database, user: str, label: str | None) -> None:
     click.echo(token)
 
 
+@token_group.command("list")
+@with_db
+def token_list_command(db: Database) -> None:
+    """Toon alle API-tokens: id, gebruiker, label, gemaakt, ingetrokken (nooit het geheim)."""
+    for t in list_api_tokens(db):
+        state = f"\tingetrokken {t['revoked_at']}" if t["revoked_at"] else ""
+        click.echo(f"{t['id']}\t{t['user_name']}\t{t['label'] or '-'}\t{t['created_at']}{state}")
+
+
+@token_group.command("revoke")
+@click.argument("token_id")
+@with_db
+def token_revoke_command(db: Database, token_id: str) -> None:
+    """Trek een API-token in."""
+    if not revoke_api_token(db, token_id):
+        fail(f"Onbekend token: {token_id}", 2)
+    click.echo(f"Token {token_id} ingetrokken.", err=True)
+
+
 @click.group("device")
 def device_group() -> None:
     """Tablets koppelen, bekijken en intrekken."""
@@ -222,7 +251,7 @@ def device_list_command(db: Database) -> None:
 @with_db
 def device_revoke_command(db: Database, device_id: str) -> None:
     """Trek een tablet in: zijn token werkt niet meer en hij wist zijn gegevens."""
-    if not revoke(db, device_id):
+    if not revoke_device(db, device_id):
         fail(f"Onbekende tablet: {device_id}", 2)
     click.echo(f"Tablet {device_id} ingetrokken.", err=True)
 

@@ -66,6 +66,7 @@ def test_user_add_prompts_twice_for_the_password(data: Path) -> None:
     (["token", "create", "niemand"], None, "Onbekende gebruiker: niemand"),
     (["device", "code", "niemand"], None, "Onbekende gebruiker: niemand"),
     (["device", "revoke", "geen-id"], None, "Onbekende tablet: geen-id"),
+    (["token", "revoke", "geen-id"], None, "Onbekend token: geen-id"),
 ])
 def test_user_mistakes_get_one_line_and_exit_2(data: Path, args: list[str], stdin: str | None, message: str) -> None:
     result = run(CliRunner(), data, *args, input=stdin)
@@ -107,6 +108,11 @@ def test_serve_as_a_real_process_with_token_and_device_from_the_commands(data: P
                                 headers={"Authorization": f"Bearer {enrolled['token']}"})
         assert response.status_code == 401
         assert response.json()["error"] == "device_revoked"
+        tokens = server.cli("token", "list").stdout.splitlines()
+        assert len(tokens) == 1 and token.stdout.strip() not in tokens[0]
+        assert server.cli("token", "revoke", tokens[0].split("\t")[0]).returncode == 0
+        assert requests.get(f"{server.url}/api/v1/addresses", headers=auth, timeout=10).status_code == 401
+        auth = {"Authorization": f"Bearer {server.cli('token', 'create', 'tl').stdout.strip()}"}
         bad = requests.post(f"{server.url}/api/v1/addresses", headers={**auth, "Content-Type": "application/json"},
                             data="{kapot", timeout=10)
         assert bad.status_code == 400
