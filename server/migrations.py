@@ -78,3 +78,26 @@ def migrate(db: Database) -> list[str]:
     pending = [m.name for m in migrations.pending(db)]
     migrations.apply(db)
     return pending
+
+
+@migrations()
+def m003_sync(db: Database) -> None:
+    # The outcome of every pushed mutation, so a retry gets the first answer.
+    db.execute("""CREATE TABLE push_outcomes (
+        device_id TEXT NOT NULL, seq INTEGER NOT NULL, entity TEXT, record_id TEXT, outcome TEXT NOT NULL,
+        at TEXT NOT NULL, PRIMARY KEY (device_id, seq))""")
+    # Two changes to one field: both values kept for the team lead.
+    db.execute("""CREATE TABLE conflicts (
+        id TEXT PRIMARY KEY, entity TEXT NOT NULL, record_id TEXT NOT NULL, field TEXT,
+        server_value TEXT, device_value TEXT, base_version INTEGER, device_id TEXT, user_id TEXT,
+        reason TEXT NOT NULL, created_at TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT)""")
+    db.execute("CREATE INDEX conflicts_open ON conflicts(resolved_at, created_at)")
+    db.execute("""CREATE TABLE attachments (
+        sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, content_type TEXT NOT NULL, created_at TEXT NOT NULL,
+        device_id TEXT, user_id TEXT)""")
+    db.execute("""CREATE TABLE uploads (
+        sha256 TEXT PRIMARY KEY, total INTEGER NOT NULL, received INTEGER NOT NULL, started_at TEXT NOT NULL,
+        device_id TEXT, user_id TEXT)""")
+    db.execute("""CREATE TABLE inspection_photos (
+        inspection_id TEXT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (inspection_id, sha256))""")
+    db.execute("CREATE INDEX inspection_photos_sha ON inspection_photos(sha256)")

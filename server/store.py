@@ -42,14 +42,24 @@ class Entity:
     schema: Schema
     address_of: Callable[[dict[str, Any]], str | None]
     owner_of: Callable[[dict[str, Any]], str | None]
+    # Called inside the write transaction with the old record (or None) and the new one.
+    after_put: Callable[[Database, dict[str, Any] | None, dict[str, Any]], None] | None = None
 
 
+def _assignment_changed(db: Database, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
+    from server.scope import assignment_changed  # scope builds on this module
+
+    assignment_changed(db, old, new)
+
+
+# Changes are scoped by address (everything at an address a user works on) and by owner
+# (a user's own assignments); norm sets have neither and go to every device.
 ENTITIES: dict[str, Entity] = {
     "address": Entity("address", "addresses", address_schema, lambda d: d["id"], lambda d: None),
     "assignment": Entity("assignment", "assignments", assignment_schema, lambda d: d["address_id"],
-                         lambda d: d["inspector_id"]),
+                         lambda d: d["inspector_id"], _assignment_changed),
     "inspection": Entity("inspection", "inspections", inspection_schema, lambda d: d["address_id"],
-                         lambda d: d.get("inspector_id")),
+                         lambda d: None),
 }
 
 _RECORD_META = ("id", "version", "created_at", "updated_at")
@@ -115,7 +125,10 @@ def put(db: Database, entity: str, record: dict[str, Any], *, actor: str | None,
                "updated_by": actor, **_columns(kind, data)}
         db.table(kind.table).upsert(row, pk="id")
         log_change(db, entity, record_id, "put", kind.address_of(record), kind.owner_of(record))
-    return _row_to_record(row)
+        stored = _row_to_record(row)
+        if kind.after_put:
+            kind.after_put(db, _row_to_record(old_row) if old_row and not old_row["deleted"] else None, stored)
+    return stored
 
 
 def delete(db: Database, entity: str, record_id: str, *, actor: str | None,

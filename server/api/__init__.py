@@ -9,6 +9,14 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def init_app(app: Flask) -> None:
     """Register every API module's routes."""
-    from server.api import addresses, assignments, devices, inspections, openapi  # noqa: F401 - routes register on import
+    from server.api import (  # noqa: F401 - routes register on import
+        addresses,
+        assignments,
+        attachments,
+        devices,
+        inspections,
+        openapi,
+        sync,
+    )
 
     app.register_blueprint(bp)

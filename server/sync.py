@@ -1,0 +1,386 @@
+"""Sync protocol v1 on the server: push with per-device sequence numbers, pull by change sequence.
+
+Push: a batch is applied in one transaction together with the device's new
+last seq and every outcome, so an acknowledged batch survives a crash and a
+retried one changes nothing. Pull: changes after the cursor within the user's
+scope, one entry per record, in server order.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import binascii
+import json
+import uuid
+from typing import Any
+
+from marshmallow import ValidationError, validate
+from sqlite_utils import Database
+
+from schemas import address_schema, inspection_schema
+from schemas.base import BaseSchema, Int, List, Nested, Raw, Str, between, max_length, one_of
+from server import store
+from server.db import rows, write
+from server.errors import ApiError
+from server.evaluation import app_norm_sets, evaluate_and_store
+from server.scope import EVICT, user_addresses_sql
+
+PROTOCOL = 1
+MAX_BATCH = 1000
+MAX_PULL = 1000
+# Fields a tablet may change on an existing address; verification and BRP counts are the office's.
+DEVICE_ADDRESS_FIELDS = [name for name, f in address_schema.fields.items()
+                         if not f.dump_only and name not in ("id", "verified", "brp_registered")]
+
+
+class MutationSchema(BaseSchema):
+    """One queued change from a device."""
+
+    seq = Int(required=True, validate=between(1, 2**62))
+    entity = Str(required=True, validate=max_length(40))
+    id = Str(required=True, validate=max_length(64))
+    op = Str(required=True, validate=one_of(("put", "delete")))
+    base_version = Int(allow_none=True, load_default=None, validate=between(0, 2**62))
+    data = Raw(allow_none=True, load_default=None)
+
+
+class PushSchema(BaseSchema):
+    """A push request: the protocol version and a batch of mutations in seq order."""
+
+    protocol = Int(required=True)
+    mutations = List(Nested(MutationSchema), required=True,
+                     validate=validate.Length(max=MAX_BATCH, error=f"Maximaal {MAX_BATCH} wijzigingen per keer."))
+
+
+push_schema = PushSchema()
+
+
+class SeqGap(ApiError):
+    """The batch skips sequence numbers; the device must resend from last_seq + 1 (409)."""
+
+    status, error = 409, "seq_gap"
+    message = "Er ontbreken wijzigingen; stuur opnieuw vanaf last_seq + 1."
+
+
+class Rejected(Exception):
+    """A mutation that cannot be applied; it is answered and the queue moves on."""
+
+    def __init__(self, code: str, message: str, errors: Any = None) -> None:
+        super().__init__(message)
+        self.outcome: dict[str, Any] = {"status": "rejected", "code": code, "message": message}
+        if errors is not None:
+            self.outcome["errors"] = errors
+
+
+def push(db: Database, device: dict[str, Any], user: dict[str, Any],
+         mutations: list[dict[str, Any]]) -> dict[str, Any]:
+    """Apply a batch; return {"last_seq", "results"}. Raise SeqGap (changing nothing) on a gap."""
+    ordered = sorted(mutations, key=lambda m: m["seq"])
+    if len({m["seq"] for m in ordered}) != len(ordered):
+        raise ApiError("Een volgnummer komt twee keer voor in deze batch.", error="duplicate_seq")
+    results = []
+    with write(db):
+        last = rows(db, "SELECT last_seq FROM devices WHERE id = ?", [device["id"]])[0]["last_seq"]
+        fresh = [m for m in ordered if m["seq"] > last]
+        for i, m in enumerate(fresh):
+            if m["seq"] != last + 1 + i:
+                raise SeqGap(last_seq=last)
+        for m in ordered:
+            if m["seq"] <= last:
+                results.append(_stored_outcome(db, device["id"], m["seq"]))
+                continue
+            try:
+                with write(db):  # a savepoint: a rejected mutation leaves nothing behind
+                    outcome = _apply(db, device, user, m)
+            except Rejected as rejection:
+                outcome = rejection.outcome
+            outcome = {"seq": m["seq"], **outcome}
+            db.execute("INSERT INTO push_outcomes (device_id, seq, entity, record_id, outcome, at) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", [device["id"], m["seq"], m["entity"], m["id"],
+                                                     json.dumps(outcome, ensure_ascii=False), store.now()])
+            results.append(outcome)
+        new_last = max([last] + [m["seq"] for m in fresh])
+        db.execute("UPDATE devices SET last_seq = ?, last_seen_at = ? WHERE id = ?",
+                   [new_last, store.now(), device["id"]])
+    return {"last_seq": new_last, "results": results}
+
+
+def _stored_outcome(db: Database, device_id: str, seq: int) -> dict[str, Any]:
+    found = rows(db, "SELECT outcome FROM push_outcomes WHERE device_id = ? AND seq = ?", [device_id, seq])
+    original = json.loads(found[0]["outcome"]) if found else None
+    answer: dict[str, Any] = {"seq": seq, "status": "duplicate"}
+    if original:
+        answer["original"] = original
+        if "version" in original:
+            answer["version"] = original["version"]
+    return answer
+
+
+def _apply(db: Database, device: dict[str, Any], user: dict[str, Any], m: dict[str, Any]) -> dict[str, Any]:
+    actor = f"device:{device['id']}"
+    if m["entity"] == "inspection":
+        if m["op"] == "delete":
+            return _delete_inspection(db, user, m, actor)
+        return _put_inspection(db, user, m, actor)
+    if m["entity"] == "address":
+        if m["op"] == "delete":
+            raise Rejected("forbidden", "Een tablet verwijdert geen adressen.")
+        return _put_address(db, device, user, m, actor)
+    if m["entity"] == "assignment":
+        raise Rejected("forbidden", "Opdrachten worden afgerond door een inspectie in te dienen.")
+    raise Rejected("invalid", "Onbekend soort gegeven.", {"entity": ["Onbekend soort gegeven."]})
+
+
+def _load(schema: Any, m: dict[str, Any]) -> dict[str, Any]:
+    data = m["data"]
+    if not isinstance(data, dict):
+        raise Rejected("invalid", "Gegevens ontbreken.", {"data": ["Verwacht een object."]})
+    if "id" in data and data["id"] != m["id"]:
+        raise Rejected("invalid", "Het id in de gegevens verschilt.",
+                       {"id": ["Verschilt van het id van de wijziging."]})
+    try:
+        loaded: dict[str, Any] = schema.load({**data, "id": m["id"]})
+    except ValidationError as err:
+        raise Rejected("invalid", "Een of meer velden zijn ongeldig.", err.messages) from None
+    return loaded
+
+
+def _put_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], actor: str) -> dict[str, Any]:
+    loaded = _load(inspection_schema, m)
+    existing = store.get(db, "inspection", loaded["id"], include_deleted=True)
+    if existing is not None:
+        if existing.get("inspector_id") != user["id"]:
+            raise Rejected("forbidden", "Deze inspectie is van een andere handhaver.")
+        if existing["status"] == "submitted":
+            raise Rejected("inspection_submitted",
+                           "Een ingediende inspectie verandert niet meer; leg een correctie vast.")
+        if m["base_version"] is not None and m["base_version"] != existing["version"]:
+            return {"status": "conflict", "version": existing["version"], "current": existing,
+                    "message": "De inspectie is intussen op een andere tablet gewijzigd."}
+    errors: dict[str, list[str]] = {}
+    if store.get(db, "address", loaded["address_id"]) is None:
+        errors["address_id"] = ["Onbekend adres."]
+    if loaded["assignment_id"]:
+        assignment = store.get(db, "assignment", loaded["assignment_id"])
+        if assignment is None or assignment["inspector_id"] != user["id"]:
+            errors["assignment_id"] = ["Onbekende opdracht of niet de uwe."]
+    if loaded["corrects"]:
+        target = store.get(db, "inspection", loaded["corrects"])
+        if target is None or target["status"] != "submitted" or target["address_id"] != loaded["address_id"]:
+            errors["corrects"] = ["Een correctie verwijst naar een ingediende inspectie van hetzelfde adres."]
+    if errors:
+        raise Rejected("invalid", "Een of meer velden zijn ongeldig.", errors)
+    record = inspection_schema.dump(loaded)
+    record["inspector_id"] = user["id"]
+    stored = store.put(db, "inspection", record, actor=actor)
+    db.execute("DELETE FROM inspection_photos WHERE inspection_id = ?", [stored["id"]])
+    for photo in record["photos"]:
+        db.execute("INSERT OR IGNORE INTO inspection_photos (inspection_id, sha256) VALUES (?, ?)",
+                   [stored["id"], photo["sha256"]])
+    if stored["status"] == "submitted":
+        evaluate_and_store(db, stored, app_norm_sets())
+        _after_submission(db, user, stored, actor)
+    return {"status": "applied", "version": stored["version"],
+            "attachments_complete": attachments_complete(db, stored)}
+
+
+def _after_submission(db: Database, user: dict[str, Any], inspection: dict[str, Any], actor: str) -> None:
+    """Finish the assignment and mark the address verified when the inspector got in."""
+    granted = inspection["access"] == "granted"
+    if inspection["assignment_id"]:
+        assignment = store.get(db, "assignment", inspection["assignment_id"])
+        if assignment is not None and assignment["status"] in ("open", "cancelled"):
+            if assignment["status"] == "cancelled":
+                record_conflict(db, "assignment", assignment["id"], "status", "cancelled", "done",
+                                assignment["version"], None, user["id"],
+                                "Geannuleerde opdracht is toch uitgevoerd; de inspectie is bewaard.")
+            status = "done" if granted or assignment["status"] == "cancelled" else "no_access"
+            store.put(db, "assignment", {**assignment, "status": status}, actor=actor)
+    if granted:
+        address = store.get(db, "address", inspection["address_id"])
+        if address is not None and not address["verified"]:
+            store.put(db, "address", {**address, "verified": True}, actor=actor)
+
+
+def _delete_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], actor: str) -> dict[str, Any]:
+    existing = store.get(db, "inspection", m["id"])
+    if existing is None:
+        return {"status": "applied", "version": None}
+    if existing.get("inspector_id") != user["id"]:
+        raise Rejected("forbidden", "Deze inspectie is van een andere handhaver.")
+    if existing["status"] == "submitted":
+        raise Rejected("inspection_submitted", "Een ingediende inspectie wordt nooit verwijderd.")
+    tombstone = store.delete(db, "inspection", m["id"], actor=actor)
+    return {"status": "applied", "version": tombstone["version"] if tombstone else None}
+
+
+def _put_address(db: Database, device: dict[str, Any], user: dict[str, Any], m: dict[str, Any],
+                 actor: str) -> dict[str, Any]:
+    loaded = _load(address_schema, m)
+    mine = address_schema.dump(loaded)
+    existing = store.get(db, "address", m["id"], include_deleted=True)
+    if existing is None:
+        mine["verified"] = False  # found on site: verified once an inspection got in
+        stored = store.put(db, "address", mine, actor=actor, expected_version=0)
+        return {"status": "applied", "version": stored["version"]}
+    base = _version_of(db, existing, m["base_version"])
+    merged, clashes = dict(existing), []
+    for field in DEVICE_ADDRESS_FIELDS:
+        if base is not None and mine.get(field) == base.get(field):
+            continue  # the device did not change this field
+        if base is None and mine.get(field) == existing.get(field):
+            continue
+        if base is not None and existing.get(field) == base.get(field):
+            merged[field] = mine.get(field)
+        elif existing.get(field) != mine.get(field):
+            clashes.append(field)
+    for field in clashes:
+        record_conflict(db, "address", m["id"], field, existing.get(field), mine.get(field), m["base_version"],
+                        device["id"], user["id"], "Veld is op de server en op de tablet gewijzigd.")
+    version = existing["version"]
+    if merged != existing:
+        version = store.put(db, "address", merged, actor=actor, expected_version=existing["version"])["version"]
+    if clashes:
+        return {"status": "conflict", "version": version, "fields": clashes,
+                "current": store.get(db, "address", m["id"]),
+                "message": "Een of meer velden zijn intussen op de server gewijzigd; beide waarden zijn bewaard."}
+    return {"status": "applied", "version": version}
+
+
+def _version_of(db: Database, existing: dict[str, Any], version: int | None) -> dict[str, Any] | None:
+    if version is None:
+        return None
+    if version == existing["version"]:
+        return existing
+    for old in store.history(db, "address", existing["id"]):
+        if old["version"] == version:
+            return old
+    return None
+
+
+def record_conflict(db: Database, entity: str, record_id: str, field: str | None, server_value: Any,
+                    device_value: Any, base_version: int | None, device_id: str | None, user_id: str | None,
+                    reason: str) -> None:
+    """Keep both values of a conflicting change for the team lead."""
+    db.table("conflicts").insert({
+        "id": str(uuid.uuid4()), "entity": entity, "record_id": record_id, "field": field,
+        "server_value": json.dumps(server_value, ensure_ascii=False),
+        "device_value": json.dumps(device_value, ensure_ascii=False), "base_version": base_version,
+        "device_id": device_id, "user_id": user_id, "reason": reason, "created_at": store.now()})
+
+
+def attachments_complete(db: Database, inspection: dict[str, Any]) -> bool:
+    """Return whether the server has every photo an inspection names."""
+    wanted = {p["sha256"] for p in inspection.get("photos") or []}
+    if not wanted:
+        return True
+    marks = ",".join("?" * len(wanted))
+    have = rows(db, f"SELECT count(*) AS n FROM attachments WHERE sha256 IN ({marks})", list(wanted))  # noqa: S608
+    return bool(have[0]["n"] == len(wanted))
+
+
+# --- pull ----------------------------------------------------------------------
+
+def encode_cursor(seq: int) -> str:
+    """Return the opaque cursor for a change sequence number."""
+    return base64.urlsafe_b64encode(f"v1:{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    """Return the sequence number in a cursor; None when absent or not ours."""
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    prefix, _, number = text.partition(":")
+    if prefix != "v1" or not number.isdigit():
+        return None
+    return int(number)
+
+
+def touch_device(db: Database, device: dict[str, Any]) -> None:
+    """Record that a device was seen, at most once a minute (a pull is otherwise read-only)."""
+    seen = device.get("last_seen_at")
+    if seen is None or dt.datetime.fromisoformat(seen) < dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1):
+        with write(db):
+            db.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", [store.now(), device["id"]])
+
+
+def pull(db: Database, user: dict[str, Any], cursor: str | None, limit: int) -> dict[str, Any]:
+    """Return the changes in the user's scope after the cursor, at most limit, oldest first."""
+    db.conn.execute("BEGIN")  # one snapshot for the change rows and the records they name
+    try:
+        seq = decode_cursor(cursor)
+        reset = seq is None or seq > store.last_change_seq(db)
+        after = 0 if reset or seq is None else seq
+        scope = user_addresses_sql()
+        found = rows(db, f"""
+            SELECT * FROM (
+                SELECT * FROM changes WHERE owner_id = ? AND seq > ?
+                UNION SELECT * FROM changes WHERE address_id IN ({scope}) AND seq > ?
+                UNION SELECT * FROM changes WHERE address_id IS NULL AND owner_id IS NULL AND seq > ?
+            ) ORDER BY seq LIMIT ?""", [user["id"], after, user["id"], after, after, limit + 1])  # noqa: S608
+        more = len(found) > limit
+        found = found[:limit]
+        changes = _materialise(db, found)
+    finally:
+        db.conn.execute("COMMIT")
+    next_seq = found[-1]["seq"] if found else after
+    return {"changes": changes, "cursor": encode_cursor(next_seq), "more": more, "reset": reset}
+
+
+def _materialise(db: Database, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_entity: dict[str, list[str]] = {}
+    for row in found:
+        by_entity.setdefault(row["entity"], []).append(row["record_id"])
+    records: dict[tuple[str, str], dict[str, Any]] = {}
+    for entity, ids in by_entity.items():
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            marks = ",".join("?" * len(chunk))
+            if entity in store.ENTITIES:
+                table = store.ENTITIES[entity].table
+                for r in rows(db, f"SELECT * FROM {table} WHERE id IN ({marks})", chunk):  # noqa: S608
+                    records[(entity, r["id"])] = r
+            elif entity == "norm_set":
+                for r in rows(db, f"SELECT key AS id, version, data FROM norm_sets WHERE key IN ({marks})",  # noqa: S608
+                              chunk):
+                    records[(entity, r["id"])] = r
+    complete = _complete_photos(db, [r for (e, _), r in records.items() if e == "inspection"])
+    changes = []
+    for row in found:
+        if row["entity"] == EVICT:
+            changes.append({"entity": "address", "id": row["record_id"].split("/", 1)[1], "version": None,
+                            "op": "evict", "data": None})
+            continue
+        record = records.get((row["entity"], row["record_id"]))
+        if record is None:
+            continue
+        if row["entity"] == "norm_set":
+            changes.append({"entity": "norm_set", "id": record["id"], "version": 1, "op": "put",
+                            "data": json.loads(record["data"])})
+        elif record["deleted"]:
+            changes.append({"entity": row["entity"], "id": record["id"], "version": record["version"],
+                            "op": "delete", "data": None})
+        else:
+            data = {"id": record["id"], "version": record["version"], **json.loads(record["data"]),
+                    "created_at": record["created_at"], "updated_at": record["updated_at"]}
+            if row["entity"] == "inspection":
+                data["attachments_complete"] = complete.get(record["id"], True)
+            changes.append({"entity": row["entity"], "id": record["id"], "version": record["version"],
+                            "op": "put", "data": data})
+    return changes
+
+
+def _complete_photos(db: Database, inspections: list[dict[str, Any]]) -> dict[str, bool]:
+    ids = [r["id"] for r in inspections]
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    missing = rows(db, f"SELECT DISTINCT p.inspection_id FROM inspection_photos p LEFT JOIN attachments a "  # noqa: S608
+                       f"ON a.sha256 = p.sha256 WHERE a.sha256 IS NULL AND p.inspection_id IN ({marks})", ids)
+    incomplete = {r["inspection_id"] for r in missing}
+    return {i: i not in incomplete for i in ids}
+
