@@ -9,8 +9,8 @@ scope, one entry per record, in server order.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import binascii
+import datetime as dt
 import json
 import uuid
 from typing import Any
