@@ -11,6 +11,7 @@ from flask import Flask, Response, jsonify
 
 from server import api, db, errors
 from server.evaluation import app_norm_sets, install_norm_sets, load_app_norm_sets
+from server.http import gzip_response
 from server.migrations import migrate
 from server.settings import read_settings
 
@@ -34,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     errors.init_app(app)
     api.init_app(app)
+    app.after_request(gzip_response)
     with app.app_context():
         prepare_database()
 

@@ -8,7 +8,7 @@ import json
 import zlib
 from typing import Any, Callable
 
-from flask import current_app, request, url_for
+from flask import Response, current_app, request, url_for
 from marshmallow import Schema, ValidationError, fields
 
 from schemas.base import BaseSchema, Str, between
@@ -102,3 +102,21 @@ def page(items: list[dict[str, Any]], limit: int, cursor_of: Callable[[dict[str,
         filters = {k: v for k, v in args.items() if v is not None}
         next_url = url_for(endpoint, _external=True, **{**filters, "limit": limit, "after": cursor_of(items[-1])})
     return {"items": items, "next": next_url}
+
+
+GZIP_MIN_BYTES = 1024
+
+
+def gzip_response(response: Response) -> Response:
+    """Compress a JSON answer when the client accepts gzip and it is worth it."""
+    if (response.direct_passthrough or response.status_code < 200 or response.mimetype != "application/json"
+            or "gzip" not in request.headers.get("Accept-Encoding", "").lower()
+            or "Content-Encoding" in response.headers):
+        return response
+    body = response.get_data()
+    if len(body) < GZIP_MIN_BYTES:
+        return response
+    response.set_data(gzip.compress(body, compresslevel=5))
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers.add("Vary", "Accept-Encoding")
+    return response
