@@ -101,3 +101,32 @@ def m003_sync(db: Database) -> None:
     db.execute("""CREATE TABLE inspection_photos (
         inspection_id TEXT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (inspection_id, sha256))""")
     db.execute("CREATE INDEX inspection_photos_sha ON inspection_photos(sha256)")
+
+
+@migrations()
+def m004_cases(db: Database) -> None:
+    db.execute("""CREATE TABLE cases (
+        id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+        updated_by TEXT, address_id TEXT, status TEXT, number TEXT UNIQUE)""")
+    db.execute("CREATE INDEX cases_address ON cases(address_id)")
+    db.execute("CREATE INDEX cases_status ON cases(status)")
+    db.execute("CREATE TABLE case_numbers (year INTEGER PRIMARY KEY, last INTEGER NOT NULL)")
+    # The timeline: every step with who and when; never updated, only added to.
+    db.execute("""CREATE TABLE case_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, at TEXT NOT NULL, user_id TEXT,
+        action TEXT NOT NULL, label TEXT NOT NULL, detail TEXT, document_id TEXT)""")
+    db.execute("CREATE INDEX case_events_case ON case_events(case_id, id)")
+    db.execute("""CREATE TABLE documents (
+        id TEXT PRIMARY KEY, case_id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+        letter_date TEXT NOT NULL, data TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT,
+        sha256 TEXT, size INTEGER, approved_at TEXT, approved_by TEXT, sent_on TEXT, sent_by TEXT)""")
+    db.execute("CREATE INDEX documents_case ON documents(case_id, created_at)")
+    # Evidence is never changed: refuse updates to an approved document's content in the database itself.
+    db.execute("""CREATE TRIGGER documents_frozen BEFORE UPDATE ON documents
+        WHEN OLD.status = 'approved' AND (NEW.data IS NOT OLD.data OR NEW.sha256 IS NOT OLD.sha256
+             OR NEW.kind IS NOT OLD.kind OR NEW.letter_date IS NOT OLD.letter_date
+             OR NEW.status IS NOT OLD.status OR (OLD.sent_on IS NOT NULL AND NEW.sent_on IS NOT OLD.sent_on))
+        BEGIN SELECT RAISE(ABORT, 'document is frozen'); END""")
+    db.execute("""CREATE TRIGGER documents_kept BEFORE DELETE ON documents WHEN OLD.status = 'approved'
+        BEGIN SELECT RAISE(ABORT, 'document is frozen'); END""")

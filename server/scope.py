@@ -36,7 +36,7 @@ def _evict_id(user_id: str, address_id: str) -> str:
 def address_entered(db: Database, user_id: str, address_id: str) -> None:
     """Re-log everything at an address so the user's devices receive it whatever their cursor."""
     db.execute("DELETE FROM changes WHERE entity = ? AND record_id = ?", [EVICT, _evict_id(user_id, address_id)])
-    for entity, table in (("address", "addresses"), ("inspection", "inspections")):
+    for entity, table in (("address", "addresses"), ("inspection", "inspections"), ("case", "cases")):
         column = "id" if entity == "address" else "address_id"
         for row in rows(db, f"SELECT id, deleted FROM {table} WHERE {column} = ?", [address_id]):  # noqa: S608
             log_change(db, entity, row["id"], "delete" if row["deleted"] else "put", address_id, None)

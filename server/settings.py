@@ -49,6 +49,7 @@ SETTINGS: list[Setting] = [
     Setting("ENROLL_CODE_HOURS", 24, "Geldigheid van een koppelcode voor een tablet, in uren.", int),
     Setting("BUSY_TIMEOUT_MS", 10000, "Hoe lang SQLite op een schrijfslot wacht, in milliseconden.", int),
     Setting("THREADS", 8, "Aantal threads van de webserver (waitress).", int),
+    Setting("LHS_MATRIX", "", "JSON-bestand met de LHS-interventiematrix; leeg: de meegeleverde standaard."),
     Setting("TRUST_PROXY", False, "Vertrouw X-Forwarded-For voor het IP-adres in de auditlog (achter een proxy).",
             _bool),
 ]

@@ -13,10 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from marshmallow import Schema
 from sqlite_utils import Database
 
-from schemas import address_schema, assignment_schema, inspection_schema
 from server.db import rows, write
 from server.migrations import ENTITY_TABLES
 
@@ -39,7 +37,6 @@ class Entity:
 
     name: str
     table: str
-    schema: Schema
     address_of: Callable[[dict[str, Any]], str | None]
     owner_of: Callable[[dict[str, Any]], str | None]
     # Called inside the write transaction with the old record (or None) and the new one.
@@ -55,12 +52,16 @@ def _assignment_changed(db: Database, old: dict[str, Any] | None, new: dict[str,
 # Changes are scoped by address (everything at an address a user works on) and by owner
 # (a user's own assignments); norm sets have neither and go to every device.
 ENTITIES: dict[str, Entity] = {
-    "address": Entity("address", "addresses", address_schema, lambda d: d["id"], lambda d: None),
-    "assignment": Entity("assignment", "assignments", assignment_schema, lambda d: d["address_id"],
+    "address": Entity("address", "addresses", lambda d: d["id"], lambda d: None),
+    "assignment": Entity("assignment", "assignments", lambda d: d["address_id"],
                          lambda d: d["inspector_id"], _assignment_changed),
-    "inspection": Entity("inspection", "inspections", inspection_schema, lambda d: d["address_id"],
+    "inspection": Entity("inspection", "inspections", lambda d: d["address_id"],
                          lambda d: None),
+    # Server-made; tablets receive a summary of open cases at their addresses.
+    "case": Entity("case", "cases", lambda d: d["address_id"], lambda d: None),
 }
+QUERY_COLUMNS: dict[str, dict[str, str]] = {**ENTITY_TABLES,
+                                            "cases": {"address_id": "TEXT", "status": "TEXT", "number": "TEXT"}}
 
 _RECORD_META = ("id", "version", "created_at", "updated_at")
 
@@ -96,7 +97,7 @@ def select(db: Database, entity: str, where: str = "1", params: list[Any] | None
 
 def _columns(entity: Entity, data: dict[str, Any]) -> dict[str, Any]:
     values = {}
-    for name in ENTITY_TABLES[entity.table]:
+    for name in QUERY_COLUMNS[entity.table]:
         value = data.get(name)
         values[name] = int(value) if isinstance(value, bool) else value
     return values

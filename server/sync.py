@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from schemas import address_schema, inspection_schema
 from schemas.base import BaseSchema, Int, List, Nested, Raw, Str, between, max_length, one_of
 from server import store
+from server.cases import case_summary
 from server.db import rows, write
 from server.errors import ApiError
 from server.evaluation import app_norm_sets, evaluate_and_store
@@ -369,6 +370,8 @@ def _materialise(db: Database, found: list[dict[str, Any]]) -> list[dict[str, An
                     "created_at": record["created_at"], "updated_at": record["updated_at"]}
             if row["entity"] == "inspection":
                 data["attachments_complete"] = complete.get(record["id"], True)
+            elif row["entity"] == "case":
+                data = {"version": record["version"], **case_summary(data)}
             changes.append({"entity": row["entity"], "id": record["id"], "version": record["version"],
                             "op": "put", "data": data})
     return changes

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
         addresses,
         assignments,
         attachments,
+        cases,
         devices,
         inspections,
         openapi,

@@ -1,0 +1,130 @@
+"""Cases: opened from an inspection or melding, LHS assessment, lifecycle with illegal steps refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from server.db import get_db
+from tests.conftest import Api, example
+from tests.test_api_assignments_inspections import store_inspection
+from tests.test_api_bad_input import snapshot
+
+
+@pytest.fixture
+def inspection(api: Api, app: Flask) -> dict[str, Any]:
+    raw = example("overbewoond.json")
+    api.post("/api/v1/addresses", json=raw["address"])
+    return store_inspection(app, raw["inspection"], api.users["handhaver"]["id"])
+
+
+@pytest.fixture
+def case(api: Api, inspection: dict[str, Any]) -> dict[str, Any]:
+    response = api.post("/api/v1/cases", json={"inspection_id": inspection["id"]})
+    assert response.status_code == 201, response.json
+    return response.json  # type: ignore[no-any-return]
+
+
+def test_case_from_an_inspection_takes_its_violations_and_a_number(case: dict[str, Any]) -> None:
+    year = dt.date.today().year
+    assert case["number"] == f"HH-{year}-0001"
+    codes = [v["code"] for v in case["violations"]]
+    assert "BEZETTING_SLAAPKAMER" in codes and "ROOKMELDER" in codes
+    assert "BRP_SIGNAAL" not in codes, "a signal is not a violation"
+    assert case["impact"] == {"class": 4, "from_findings": 4, "override_reason": None}
+    assert case["status"] == "open"
+    assert [e["action"] for e in case["timeline"]] == ["geopend"]
+    assert case["timeline"][0]["user_name"] == "teamleider"
+
+
+def test_numbers_count_up_and_one_open_case_per_inspection(api: Api, case: dict[str, Any],
+                                                            inspection: dict[str, Any]) -> None:
+    again = api.post("/api/v1/cases", json={"inspection_id": inspection["id"]})
+    assert again.status_code == 409
+    melding = api.post("/api/v1/cases", json={"address_id": inspection["address_id"],
+                                              "melding": "Buren melden 12 bewoners."})
+    assert melding.status_code == 201
+    assert melding.json["number"].endswith("-0002")
+    assert melding.json["violations"] == []
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ({}, 422), ({"melding": "zonder adres"}, 422), ({"inspection_id": "6f1c2a8e-4b7d-4c1e-9a51-1d2b3c4d5eff"}, 422),
+    ({"inspection_id": "niet-een-id"}, 422), ({"bsn": "1"}, 422),
+])
+def test_bad_case_requests(api: Api, app: Flask, body: dict[str, Any], status: int) -> None:
+    before = snapshot(app)
+    assert api.post("/api/v1/cases", json=body).status_code == status
+    assert snapshot(app) == before
+
+
+def test_only_a_teamleider_opens_assesses_and_steps(api: Api, inspection: dict[str, Any]) -> None:
+    for role in ("handhaver", "beheerder"):
+        assert api.post("/api/v1/cases", json={"inspection_id": inspection["id"]}, as_=role).status_code == 403
+    case = api.post("/api/v1/cases", json={"inspection_id": inspection["id"]}).json
+    body = {"behaviour": "B", "behaviour_reason": "Eerder gewaarschuwd."}
+    assert api.post(f"/api/v1/cases/{case['id']}/assessment", json=body, as_="handhaver").status_code == 403
+    assert api.post(f"/api/v1/cases/{case['id']}/transitions", json={"action": "ingetrokken", "reason": "x"},
+                    as_="handhaver").status_code == 403
+
+
+def test_handhaver_reads_cases_at_his_addresses_only(api: Api, case: dict[str, Any]) -> None:
+    assert api.get(f"/api/v1/cases/{case['id']}", as_="handhaver").status_code == 200
+    assert api.get(f"/api/v1/cases/{case['id']}", as_="handhaver2").status_code == 404
+    assert api.get("/api/v1/cases", as_="handhaver2").json["items"] == []
+    assert [c["id"] for c in api.get("/api/v1/cases?status=open").json["items"]] == [case["id"]]
+
+
+def test_assessment_suggests_from_the_matrix_and_needs_reasons_to_deviate(api: Api, case: dict[str, Any]) -> None:
+    url = f"/api/v1/cases/{case['id']}/assessment"
+    assessed = api.post(url, json={"behaviour": "A", "behaviour_reason": "Eerste keer, werkt mee."}).json
+    assert assessed["assessment"]["suggested"] == "last_onder_dwangsom"
+    assert assessed["assessment"]["chosen"] == "last_onder_dwangsom"
+    refused = api.post(url, json={"behaviour": "A", "behaviour_reason": "x", "chosen": "waarschuwing"})
+    assert refused.status_code == 422 and "chosen_reason" in refused.json["errors"]
+    refused = api.post(url, json={"behaviour": "A", "behaviour_reason": "x", "impact": 2})
+    assert refused.status_code == 422 and "impact_reason" in refused.json["errors"]
+    lowered = api.post(url, json={"behaviour": "A", "behaviour_reason": "x", "impact": 2,
+                                  "impact_reason": "Rookmelders ter plekke opgehangen."}).json
+    assert lowered["impact"] == {"class": 2, "from_findings": 4, "override_reason": "Rookmelders ter plekke opgehangen."}
+    assert lowered["assessment"]["suggested"] == "waarschuwing"
+    assert [e["action"] for e in lowered["timeline"]] == ["geopend", "beoordeeld", "beoordeeld"]
+
+
+@pytest.mark.parametrize("action", ["besluit_verzonden", "verbeurd", "invordering_gestart", "betaald", "hersteld",
+                                    "zienswijze_ontvangen"])
+def test_illegal_transitions_are_refused_and_change_nothing(api: Api, app: Flask, case: dict[str, Any],
+                                                            action: str) -> None:
+    before = snapshot(app)
+    with app.app_context():
+        events = get_db().execute("SELECT count(*) FROM case_events").fetchone()[0]
+    response = api.post(f"/api/v1/cases/{case['id']}/transitions", json={"action": action})
+    assert response.status_code == 409
+    assert "kan niet" in response.json["message"] or "brief" in response.json["message"]
+    assert snapshot(app) == before
+    with app.app_context():
+        assert get_db().execute("SELECT count(*) FROM case_events").fetchone()[0] == events
+
+
+def test_document_steps_need_a_sent_letter(api: Api, case: dict[str, Any]) -> None:
+    response = api.post(f"/api/v1/cases/{case['id']}/transitions", json={"action": "voornemen_verzonden"})
+    assert response.status_code == 409
+    assert "brief" in response.json["message"]
+
+
+def test_withdrawing_needs_a_reason_and_closes_for_good(api: Api, case: dict[str, Any]) -> None:
+    url = f"/api/v1/cases/{case['id']}/transitions"
+    assert api.post(url, json={"action": "ingetrokken"}).status_code == 422
+    closed = api.post(url, json={"action": "ingetrokken", "reason": "Verkeerd adres."}).json
+    assert (closed["status"], closed["outcome"]) == ("gesloten", "ingetrokken")
+    assert api.post(url, json={"action": "ingetrokken", "reason": "nogmaals"}).status_code == 409
+    assert closed["allowed_actions"] == []
+
+
+def test_unknown_case_and_bad_step_body(api: Api, case: dict[str, Any]) -> None:
+    assert api.get("/api/v1/cases/6f1c2a8e-4b7d-4c1e-9a51-1d2b3c4d5eff").status_code == 404
+    bad = api.post(f"/api/v1/cases/{case['id']}/transitions", json={"action": "opblazen"})
+    assert bad.status_code == 422
