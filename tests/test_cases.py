@@ -87,9 +87,10 @@ def test_assessment_suggests_from_the_matrix_and_needs_reasons_to_deviate(api: A
     assert refused.status_code == 422 and "chosen_reason" in refused.json["errors"]
     refused = api.post(url, json={"behaviour": "A", "behaviour_reason": "x", "impact": 2})
     assert refused.status_code == 422 and "impact_reason" in refused.json["errors"]
+    reason = "Rookmelders ter plekke opgehangen."
     lowered = api.post(url, json={"behaviour": "A", "behaviour_reason": "x", "impact": 2,
-                                  "impact_reason": "Rookmelders ter plekke opgehangen."}).json
-    assert lowered["impact"] == {"class": 2, "from_findings": 4, "override_reason": "Rookmelders ter plekke opgehangen."}
+                                  "impact_reason": reason}).json
+    assert lowered["impact"] == {"class": 2, "from_findings": 4, "override_reason": reason}
     assert lowered["assessment"]["suggested"] == "waarschuwing"
     assert [e["action"] for e in lowered["timeline"]] == ["geopend", "beoordeeld", "beoordeeld"]
 
