@@ -25,7 +25,7 @@ def inspection(api: Api, app: Flask) -> dict[str, Any]:
 def case(api: Api, inspection: dict[str, Any]) -> dict[str, Any]:
     response = api.post("/api/v1/cases", json={"inspection_id": inspection["id"]})
     assert response.status_code == 201, response.json
-    return response.json  # type: ignore[no-any-return]
+    return response.json
 
 
 def test_case_from_an_inspection_takes_its_violations_and_a_number(case: dict[str, Any]) -> None:
