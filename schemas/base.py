@@ -151,3 +151,17 @@ class Raw(fields.Raw):
     """Any JSON value; checked by the schema that holds it."""
 
     default_error_messages = dict(_FIELD_MESSAGES)
+
+
+def to_wire(value: Any) -> Any:
+    """Return loaded data as JSON-ready data (dates and times as ISO 8601), like a schema's dump.
+
+    A fraction of the cost of dump() for large records; valid for schemas without data_key renames.
+    """
+    if isinstance(value, dict):
+        return {k: to_wire(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_wire(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value

@@ -19,7 +19,7 @@ from marshmallow import ValidationError, validate
 from sqlite_utils import Database
 
 from schemas import address_schema, inspection_schema
-from schemas.base import BaseSchema, Int, List, Nested, Raw, Str, between, max_length, one_of
+from schemas.base import BaseSchema, Int, List, Nested, Raw, Str, between, max_length, one_of, to_wire
 from server import store
 from server.cases import case_summary
 from server.db import rows, write
@@ -172,7 +172,7 @@ def _put_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], actor
             errors["corrects"] = ["Een correctie verwijst naar een ingediende inspectie van hetzelfde adres."]
     if errors:
         raise Rejected("invalid", "Een of meer velden zijn ongeldig.", errors)
-    record = inspection_schema.dump(loaded)
+    record = to_wire(loaded)
     record["inspector_id"] = user["id"]
     stored = store.put(db, "inspection", record, actor=actor)
     db.execute("DELETE FROM inspection_photos WHERE inspection_id = ?", [stored["id"]])
@@ -219,7 +219,7 @@ def _delete_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], ac
 def _put_address(db: Database, device: dict[str, Any], user: dict[str, Any], m: dict[str, Any],
                  actor: str) -> dict[str, Any]:
     loaded = _load(address_schema, m)
-    mine = address_schema.dump(loaded)
+    mine = to_wire(loaded)
     existing = store.get(db, "address", m["id"], include_deleted=True)
     if existing is None:
         mine["verified"] = False  # found on site: verified once an inspection got in

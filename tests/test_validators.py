@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from schemas import address_schema, assignment_schema, inspection_schema
 from schemas.address import normalise_postcode
+from schemas.base import to_wire
 from schemas.errors import flatten_messages
 from tests.conftest import example
 
@@ -194,3 +195,12 @@ def test_iso_week_53_exists_in_long_years() -> None:
     good = {"id": "0b7e3f9a-1c2d-4e5f-8a9b-000000000201", "address_id": "6f1c2a8e-4b7d-4c1e-9a51-1d2b3c4d5e01",
             "inspector_id": "h1", "week": "2026-W53"}
     assert assignment_schema.load(good)["week"] == "2026-W53"
+
+
+@pytest.mark.parametrize("name", ["compliant.json", "overbewoond.json", "geen-toegang.json"])
+def test_fast_wire_form_equals_the_schema_dump(name: str) -> None:
+
+    raw = example(name)
+    for schema, key in ((inspection_schema, "inspection"), (address_schema, "address")):
+        loaded = schema.load(raw[key])
+        assert to_wire(loaded) == schema.dump(loaded)
