@@ -12,11 +12,12 @@ from schemas.address import LOCATION_TYPES, normalise_postcode
 from schemas.base import Str, one_of
 from server import store
 from server.api import bp
+from server.api.listing import list_records
 from server.audit import audit
 from server.auth import PLANNERS, current_user, require
 from server.db import get_db
 from server.errors import BadRequest, Conflict, NotFound
-from server.http import PageQuery, QueryBool, QueryInt, json_object, load, page, query
+from server.http import PageQuery, QueryBool, QueryInt, json_object, load, query
 
 WRITABLE = [name for name, f in address_schema.fields.items() if not f.dump_only and name != "id"]
 
@@ -39,26 +40,10 @@ address_query = AddressQuery()
 def list_addresses() -> Response:
     """List addresses, filtered and paged."""
     q = query(address_query)
-    where: list[str] = ["1"]
-    params: list[Any] = []
-    if q["postcode"]:
-        where.append("postcode = ?")
-        params.append(normalise_postcode(q["postcode"]))
-    for column in ("huisnummer", "location_type", "gemeentecode"):
-        if q[column] is not None:
-            where.append(f"{column} = ?")
-            params.append(q[column])
-    if q["verified"] is not None:
-        where.append("verified = ?")
-        params.append(int(q["verified"]))
-    if q["after"]:
-        where.append("id > ?")
-        params.append(q["after"])
-    db = get_db()
-    items = store.select(db, "address", " AND ".join(where), params, order="id", limit=q["limit"] + 1)
-    audit(db, "list", "address", None, {"filters": request.args.to_dict(), "count": min(len(items), q["limit"])})
-    filters = {k: request.args.get(k) for k in ("postcode", "huisnummer", "location_type", "verified", "gemeentecode")}
-    return jsonify(page(items, q["limit"], lambda r: r["id"], "api.list_addresses", **filters))
+    columns = {"postcode": normalise_postcode(q["postcode"]) if q["postcode"] else None,
+               "huisnummer": q["huisnummer"], "location_type": q["location_type"], "gemeentecode": q["gemeentecode"],
+               "verified": None if q["verified"] is None else int(q["verified"])}
+    return list_records("address", q, columns, "api.list_addresses")
 
 
 @bp.get("/addresses/<address_id>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from sqlite_utils import Database
 
 from schemas import assignment_schema
@@ -14,11 +14,12 @@ from schemas.base import Str, one_of
 from server import store
 from server.access import is_planner
 from server.api import bp
+from server.api.listing import list_records
 from server.audit import audit
 from server.auth import PLANNERS, current_user, require
 from server.db import get_db, rows
 from server.errors import BadRequest, Conflict, Invalid, NotFound
-from server.http import PageQuery, json_object, load, page, query
+from server.http import PageQuery, json_object, load, query
 
 WRITABLE = [name for name, f in assignment_schema.fields.items() if not f.dump_only and name != "id"]
 
@@ -54,23 +55,9 @@ def list_assignments() -> Response:
     """List assignments: a handhaver only his own."""
     q = query(assignment_query)
     user = current_user()
-    where: list[str] = ["1"]
-    params: list[Any] = []
-    if not is_planner(user):
-        where.append("inspector_id = ?")
-        params.append(user["id"])
-    for column in ("inspector_id", "address_id", "week", "status"):
-        if q[column] is not None:
-            where.append(f"{column} = ?")
-            params.append(q[column])
-    if q["after"]:
-        where.append("id > ?")
-        params.append(q["after"])
-    db = get_db()
-    items = store.select(db, "assignment", " AND ".join(where), params, order="id", limit=q["limit"] + 1)
-    audit(db, "list", "assignment", None, {"filters": request.args.to_dict(), "count": min(len(items), q["limit"])})
-    filters = {k: request.args.get(k) for k in ("inspector_id", "address_id", "week", "status")}
-    return jsonify(page(items, q["limit"], lambda r: r["id"], "api.list_assignments", **filters))
+    restrict = None if is_planner(user) else ("inspector_id = ?", [user["id"]])
+    columns = {c: q[c] for c in ("inspector_id", "address_id", "week", "status")}
+    return list_records("assignment", q, columns, "api.list_assignments", restrict)
 
 
 @bp.get("/assignments/<assignment_id>")

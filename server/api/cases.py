@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify
 
 from schemas.base import BaseSchema, Date, Int, Raw, Str, between, matches, max_length, one_of
-from server import store
 from server.access import handhaver_addresses_sql, is_planner, may_read_address_data
 from server.api import bp
+from server.api.listing import list_records
 from server.audit import audit
 from server.auth import current_user, require
 from server.case_flow import STATES, TRANSITIONS, allowed_actions
 from server.cases import CaseError, assess, get_case, open_case, step, timeline
 from server.db import get_db, rows
 from server.errors import ApiError, NotFound
-from server.http import PageQuery, json_object, load, page, query
+from server.http import PageQuery, json_object, load, query
 
 UUID_RE = r"^[0-9a-fA-F-]{36}$"
 
@@ -96,23 +96,9 @@ def list_cases() -> Response:
     """List cases; a handhaver sees those at his addresses."""
     q = query(case_query)
     user = current_user()
-    where: list[str] = ["1"]
-    params: list[Any] = []
-    if not is_planner(user):
-        where.append(f"address_id IN ({handhaver_addresses_sql()})")
-        params += [user["id"], user["id"]]
-    for column in ("status", "address_id"):
-        if q[column]:
-            where.append(f"{column} = ?")
-            params.append(q[column])
-    if q["after"]:
-        where.append("id > ?")
-        params.append(q["after"])
-    db = get_db()
-    items = store.select(db, "case", " AND ".join(where), params, order="id", limit=q["limit"] + 1)
-    audit(db, "list", "case", None, {"filters": request.args.to_dict(), "count": min(len(items), q["limit"])})
-    return jsonify(page(items, q["limit"], lambda r: r["id"], "api.list_cases", status=q["status"],
-                        address_id=q["address_id"]))
+    restrict = None if is_planner(user) else (f"address_id IN ({handhaver_addresses_sql()})", [user["id"], user["id"]])
+    return list_records("case", q, {"status": q["status"], "address_id": q["address_id"]}, "api.list_cases",
+                        restrict)
 
 
 @bp.post("/cases")

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 
 from schemas.base import Str
 from server import store
 from server.access import handhaver_addresses_sql, is_planner, may_read_address_data
 from server.api import bp
+from server.api.listing import list_records
 from server.audit import audit
 from server.auth import current_user, require
 from server.db import get_db
 from server.errors import NotFound
 from server.evaluation import stored_evaluation
-from server.http import PageQuery, page, query
+from server.http import PageQuery, query
 
 
 class InspectionQuery(PageQuery):
@@ -33,21 +32,8 @@ def list_inspections() -> Response:
     """List inspections, per address when address_id is given; a handhaver sees his own addresses."""
     q = query(inspection_query)
     user = current_user()
-    where: list[str] = ["1"]
-    params: list[Any] = []
-    if not is_planner(user):
-        where.append(f"address_id IN ({handhaver_addresses_sql()})")
-        params += [user["id"], user["id"]]
-    if q["address_id"]:
-        where.append("address_id = ?")
-        params.append(q["address_id"])
-    if q["after"]:
-        where.append("id > ?")
-        params.append(q["after"])
-    db = get_db()
-    items = store.select(db, "inspection", " AND ".join(where), params, order="id", limit=q["limit"] + 1)
-    audit(db, "list", "inspection", None, {"filters": request.args.to_dict(), "count": min(len(items), q["limit"])})
-    return jsonify(page(items, q["limit"], lambda r: r["id"], "api.list_inspections", address_id=q["address_id"]))
+    restrict = None if is_planner(user) else (f"address_id IN ({handhaver_addresses_sql()})", [user["id"], user["id"]])
+    return list_records("inspection", q, {"address_id": q["address_id"]}, "api.list_inspections", restrict)
 
 
 @bp.get("/inspections/<inspection_id>")
