@@ -18,7 +18,8 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 def start_browser(width: int = 1280, height: int = 800) -> tuple[webdriver.Chrome, str]:
     """Start headless Chromium at tablet size with a fresh profile; return (driver, profile dir)."""
     if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
-        raise RuntimeError("Chromium ontbreekt: installeer Debian's chromium en chromium-driver (bash .ci/run doet dat).")
+        raise RuntimeError("Chromium ontbreekt: installeer Debian's chromium en chromium-driver "
+                           "(bash .ci/run doet dat).")
     profile = tempfile.mkdtemp(prefix="woontoezicht-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
