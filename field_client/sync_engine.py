@@ -1,0 +1,237 @@
+"""The sync engine: upload missing photos, push the outbox in seq order, pull until done.
+
+Network errors and 5xx answers are retried with exponential backoff; an entry leaves
+the outbox only when the server acknowledged its seq; a revoked tablet wipes itself.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import requests
+
+from field_client.errors import NotEnrolled, Revoked, ServerRefused, Unreachable
+from field_client.tablet_store import TabletStore, now
+
+PROTOCOL = 1
+CHUNK = 1024 * 1024
+GZIP_FROM = 8 * 1024
+
+
+@dataclass
+class Report:
+    """What one sync cycle did."""
+
+    photos: int = 0
+    pushed: int = 0
+    applied: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    pulled: int = 0
+    reset: bool = False
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """Return the cycle in one Dutch line."""
+        text = (f"Gesynchroniseerd: {self.pushed} verzonden ({self.applied} verwerkt, {self.rejected} geweigerd, "
+                f"{self.conflicts} conflicten), {self.pulled} ontvangen, {self.photos} foto's geüpload.")
+        return text + (" De server vroeg om opnieuw beginnen; alles is opnieuw opgehaald." if self.reset else "")
+
+
+class SyncEngine:
+    """Talks sync protocol v1 with the server for one tablet store."""
+
+    def __init__(self, store: TabletStore, *, batch: int = 200, attempts: int = 4, backoff: float = 0.5,
+                 timeout: float = 30, progress: Callable[[str, int, int], None] | None = None) -> None:
+        self.store, self.batch, self.attempts, self.backoff, self.timeout = store, batch, attempts, backoff, timeout
+        self.progress = progress or (lambda stage, done, total: None)
+        self.http = requests.Session()
+        self.report = Report()
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self.http.close()
+
+    # --- transport -----------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        base = self.store.get_state("server_url")
+        if not base:
+            raise NotEnrolled("Deze tablet is nog niet gekoppeld: gebruik eerst 'woontoezicht-veld enroll'.")
+        return str(base).rstrip("/") + path
+
+    def request(self, method: str, path: str, *, auth: bool = True, json_body: Any = None, data: bytes | None = None,
+                headers: dict[str, str] | None = None, params: dict[str, Any] | None = None) -> requests.Response:
+        """Send one request, retrying network errors and 5xx with backoff; raise on a final failure."""
+        headers = dict(headers or {})
+        if auth:
+            headers["Authorization"] = f"Bearer {self.store.get_state('token')}"
+        if json_body is not None:
+            data = json.dumps(json_body, ensure_ascii=False).encode()
+            headers["Content-Type"] = "application/json"
+            if len(data) >= GZIP_FROM:
+                data = gzip.compress(data, compresslevel=5)
+                headers["Content-Encoding"] = "gzip"
+        last_error = ""
+        for attempt in range(self.attempts):
+            if attempt:
+                time.sleep(self.backoff * 2 ** (attempt - 1))
+            started = time.perf_counter()
+            try:
+                response = self.http.request(method, self._url(path), data=data, headers=headers, params=params,
+                                             timeout=self.timeout)
+            except requests.RequestException as err:
+                last_error = type(err).__name__
+                continue
+            self.report.latencies.append(time.perf_counter() - started)
+            self.report.bytes_sent += len(data or b"")
+            self.report.bytes_received += len(response.content)
+            if response.status_code >= 500:
+                last_error = f"HTTP {response.status_code}"
+                continue
+            if response.status_code == 401 and _error_of(response) == "device_revoked":
+                self.store.wipe()
+                raise Revoked("Deze tablet is ingetrokken door de beheerder; alle lokale gegevens zijn gewist.")
+            return response
+        waiting = self.store.outbox_size()
+        raise Unreachable(f"Server niet bereikbaar ({last_error}); {waiting} wijziging(en) wachten in de outbox "
+                          "en worden later verzonden.")
+
+    def _ok(self, response: requests.Response, *expected: int) -> Any:
+        if response.status_code not in (expected or (200,)):
+            body = _json(response)
+            message = body.get("message") if isinstance(body, dict) else None
+            raise ServerRefused(message or f"De server weigerde het verzoek (HTTP {response.status_code}).",
+                                response.status_code, body)
+        return _json(response)
+
+    # --- enrolment ---------------------------------------------------------------------------
+
+    def enroll(self, url: str, code: str, label: str) -> dict[str, Any]:
+        """Spend an enrolment code; keep the server address, device id and token."""
+        self.store.set_state(server_url=url.rstrip("/"))
+        try:
+            answer = self._ok(self.request("POST", "/api/v1/devices/enroll", auth=False,
+                                           json_body={"code": code, "label": label}), 201)
+        except (ServerRefused, Unreachable):
+            self.store.set_state(server_url=None)
+            raise
+        self.store.set_state(device_id=answer["device_id"], token=answer["token"], user=answer["user"], next_seq=1,
+                             cursor=None)
+        user: dict[str, Any] = answer["user"]
+        return user
+
+    # --- the cycle -----------------------------------------------------------------------------
+
+    def cycle(self) -> Report:
+        """Run one whole cycle: photos, push, pull. Raise when it could not complete."""
+        self.report = Report()
+        try:
+            self.upload_photos()
+            self.push()
+            self.pull()
+        except Exception as err:
+            self.store.set_state(last_attempt=now(), last_sync_ok=False, last_result=str(err))
+            raise
+        self.store.set_state(last_sync=now(), last_attempt=now(), last_sync_ok=True,
+                             last_result=self.report.summary())
+        return self.report
+
+    def upload_photos(self) -> None:
+        """Upload the photos queued inspections name and the server lacks, resuming cut uploads."""
+        wanted = self.store.photos_to_upload()
+        if not wanted:
+            return
+        missing = self._ok(self.request("POST", "/api/v1/attachments/missing", json_body={"sha256": wanted}))
+        lacking = set(missing["missing"])
+        for done, sha in enumerate(wanted, 1):
+            if sha in lacking:
+                self.upload_one(sha)
+                self.report.photos += 1
+            self.store.mark_uploaded(sha)
+            self.progress("foto's", done, len(wanted))
+
+    def upload_one(self, sha: str) -> None:
+        """Upload one photo from the offset the server reports."""
+        content = self.store.photo_path(sha).read_bytes()
+        head = self.request("HEAD", f"/api/v1/attachments/{sha}")
+        offset = int(head.headers.get("Upload-Offset", "0"))
+        if head.headers.get("Upload-Complete") == "1":
+            return
+        while offset < len(content):
+            chunk = content[offset:offset + CHUNK]
+            last = offset + len(chunk) - 1
+            response = self.request("PUT", f"/api/v1/attachments/{sha}", data=chunk, headers={
+                "Content-Range": f"bytes {offset}-{last}/{len(content)}", "Content-Type": "application/octet-stream"})
+            if response.status_code == 409:
+                offset = int(_json(response).get("offset", offset))
+                continue
+            answer = self._ok(response)
+            offset = int(answer["offset"])
+            if answer["complete"]:
+                return
+
+    def push(self) -> None:
+        """Push the outbox in seq order and in batches until it is empty."""
+        total = self.store.outbox_size()
+        sent = 0
+        while True:
+            entries = self.store.outbox(self.batch)
+            if not entries:
+                return
+            mutations = [{"seq": e["seq"], "entity": e["entity"], "id": e["id"], "op": e["op"],
+                          "base_version": e["base_version"], "data": e["data"]} for e in entries]
+            response = self.request("POST", "/api/v1/sync/push", json_body={"protocol": PROTOCOL,
+                                                                             "mutations": mutations})
+            if response.status_code == 409 and _error_of(response) == "seq_gap":
+                last = int(_json(response)["last_seq"])
+                if last < entries[0]["seq"] - 1:
+                    raise ServerRefused("De server mist eerdere wijzigingen van deze tablet; neem contact op met de "
+                                        "beheerder.", 409, _json(response))
+                self.store.acknowledge(last, [])
+                continue
+            answer = self._ok(response)
+            self.store.acknowledge(int(answer["last_seq"]), answer["results"])
+            for result in answer["results"]:
+                status = (result.get("original") or result)["status"] if result["status"] == "duplicate" else \
+                    result["status"]
+                self.report.applied += status in ("applied", "duplicate")
+                self.report.rejected += status == "rejected"
+                self.report.conflicts += status == "conflict"
+            sent += len(entries)
+            self.report.pushed += len(entries)
+            self.progress("verzenden", sent, total)
+
+    def pull(self) -> None:
+        """Pull pages until the server has no more, committing the cursor with each page."""
+        while True:
+            params = {"limit": 500, "protocol": PROTOCOL}
+            cursor = self.store.get_state("cursor")
+            if cursor:
+                params["cursor"] = cursor
+            page = self._ok(self.request("GET", "/api/v1/sync/pull", params=params))
+            self.store.apply_page(page["changes"], page["cursor"], page["reset"])
+            self.report.pulled += len(page["changes"])
+            self.report.reset = self.report.reset or page["reset"]
+            self.progress("ontvangen", self.report.pulled, self.report.pulled + (500 if page["more"] else 0))
+            if not page["more"]:
+                return
+
+
+def _json(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return {}
+
+
+def _error_of(response: requests.Response) -> str | None:
+    body = _json(response)
+    return body.get("error") if isinstance(body, dict) else None
+
