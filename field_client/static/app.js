@@ -457,6 +457,6 @@ async function route() {
 window.addEventListener("hashchange", route);
 window.addEventListener("beforeunload", () => { if (saveTimer && current) { clearTimeout(saveTimer); const { _address, ...d } = current;
   navigator.sendBeacon?.(`/local/inspections/${current.id}/beacon`, new Blob([JSON.stringify(d)], { type: "application/json" })); } });
-// Sync by itself when the server can be reached: the local client tries every minute.
-setInterval(async () => { try { await api("POST", "/local/sync?auto=1"); await refreshState(); } catch (e) { /* shown on the next screen */ } }, 60000);
+// The local client syncs by itself in the background; keep the header's sync state fresh.
+setInterval(() => { refreshState().catch(() => {}); }, 15000);
 route();
