@@ -31,7 +31,7 @@ def evaluate(store: TabletStore, inspection: dict[str, Any]) -> dict[str, Any]:
     if address is None:
         return {"findings": [], "not_assessed": [], "norm_set": None, "error": "Adres onbekend op deze tablet."}
     try:
-        loaded = inspection_schema.load({**inspection, "status": "draft"})
+        loaded = inspection_schema.load({**_wire_fields(inspection), "status": "draft"})
     except ValidationError as err:
         return {"findings": [], "not_assessed": [], "norm_set": None, "errors": err.messages,
                 "error": "Nog niet alles is geldig ingevuld."}
@@ -86,11 +86,15 @@ def submit(store: TabletStore, inspection_id: str) -> dict[str, Any]:
     return record
 
 
-def _validated(inspection: dict[str, Any]) -> dict[str, Any]:
-    wire = {k: v for k, v in inspection.items()
+def _wire_fields(inspection: dict[str, Any]) -> dict[str, Any]:
+    """Drop the fields only the server sets."""
+    return {k: v for k, v in inspection.items()
             if k not in ("inspector_id", "version", "created_at", "updated_at", "attachments_complete")}
+
+
+def _validated(inspection: dict[str, Any]) -> dict[str, Any]:
     try:
-        loaded = inspection_schema.load(wire)
+        loaded = inspection_schema.load(_wire_fields(inspection))
     except ValidationError as err:
         raise InvalidInput("De inspectie is niet volledig of niet geldig.", err.messages) from None
     record: dict[str, Any] = to_wire(loaded)

@@ -147,8 +147,9 @@ function errorList(errors, prefix = "") {
   return el("ul", { class: "errors" }, items.map((t) => el("li", { text: t })));
 }
 
-function findingList(findings, notAssessed) {
+function findingList(findings, notAssessed, problem) {
   const box = el("div", { id: "findings" });
+  if (problem) box.append(el("p", { class: "muted", id: "evaluation-note", text: problem }));
   box.append(el("h3", { text: `Bevindingen (${findings.length})` }));
   if (!findings.length) box.append(el("p", { class: "muted", text: "Geen bevindingen." }));
   for (const f of findings) {
@@ -364,11 +365,11 @@ function renderForm() {
   } else {
     actions.append(el("button", { type: "button", id: "submit", onclick: confirmSubmit }, "Indienen"), el("span", { id: "save-state", class: "muted", text: saveState }));
   }
-  const side = el("aside", { class: "findings card" }, findingList(evaluation.findings, evaluation.not_assessed));
+  const side = el("aside", { class: "findings card" }, findingList(evaluation.findings, evaluation.not_assessed, evaluation.error));
   const title = el("h2", { text: `Inspectie ${label(current._address)}` });
   const corrects = current.corrects ? el("p", { class: "muted", text: `Correctie van inspectie ${current.corrects}` }) : null;
   const scrollY = window.scrollY;
-  app.replaceChildren(title, corrects, el("div", { class: "layout" }, el("div", {}, form, actions), side), el("div", { id: "submit-errors" }));
+  app.replaceChildren(...[title, corrects].filter(Boolean), el("div", { class: "layout" }, el("div", {}, form, actions), side), el("div", { id: "submit-errors" }));
   window.scrollTo(0, scrollY);
 }
 
@@ -385,7 +386,7 @@ async function saveDraft() {
     const saved = await api("PUT", `/local/inspections/${current.id}`, draft);
     evaluation = saved.evaluation; saveState = "Concept opgeslagen";
     const side = document.querySelector("aside.findings");
-    if (side) side.replaceChildren(findingList(evaluation.findings, evaluation.not_assessed));
+    if (side) side.replaceChildren(findingList(evaluation.findings, evaluation.not_assessed, evaluation.error));
   } catch (err) { saveState = `Niet opgeslagen: ${err.message}`; }
   const s = document.getElementById("save-state"); if (s) s.textContent = saveState;
 }
