@@ -18,6 +18,8 @@ from field_client.errors import NotEnrolled, Revoked, ServerRefused, Unreachable
 from field_client.tablet_store import TabletStore, now
 
 PROTOCOL = 1
+# Set by the server, never sent back by a tablet.
+SERVER_FIELDS = frozenset({"version", "created_at", "updated_at", "attachments_complete", "inspector_id"})
 CHUNK = 1024 * 1024
 GZIP_FROM = 8 * 1024
 
@@ -186,7 +188,7 @@ class SyncEngine:
             if not entries:
                 return
             mutations = [{"seq": e["seq"], "entity": e["entity"], "id": e["id"], "op": e["op"],
-                          "base_version": e["base_version"], "data": e["data"]} for e in entries]
+                          "base_version": e["base_version"], "data": _wire(e["data"])} for e in entries]
             response = self.request("POST", "/api/v1/sync/push", json_body={"protocol": PROTOCOL,
                                                                              "mutations": mutations})
             if response.status_code == 409 and _error_of(response) == "seq_gap":
@@ -222,6 +224,11 @@ class SyncEngine:
             self.progress("ontvangen", self.report.pulled, self.report.pulled + (500 if page["more"] else 0))
             if not page["more"]:
                 return
+
+
+def _wire(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Return a record without the fields only the server sets."""
+    return None if data is None else {k: v for k, v in data.items() if k not in SERVER_FIELDS}
 
 
 def _json(response: requests.Response) -> Any:
