@@ -134,8 +134,13 @@ def record_file(store: TabletStore, path: Path) -> str:
         inspection, address, photo_files = raw, None, {}
     if not isinstance(inspection, dict):
         raise InvalidInput("inspection moet een object zijn.", {"inspection": ["Geen geldig object."]})
-    record = _validated(inspection)
     errors: dict[str, Any] = {}
+    record: dict[str, Any] = {}
+    try:
+        record = to_wire(inspection_schema.load(_wire_fields(inspection)))
+    except ValidationError as err:
+        errors["inspection"] = err.messages
+    address_record: dict[str, Any] = {}
     if address is not None:
         try:
             address_record = to_wire(address_schema.load(address))
@@ -145,9 +150,8 @@ def record_file(store: TabletStore, path: Path) -> str:
         file_path = (path.parent / file) if not Path(file).is_absolute() else Path(file)
         if not file_path.exists():
             errors.setdefault("photo_files", {})[sha] = ["Bestand niet gevonden."]
-    known = store.get("address", record["address_id"]) is not None or (
-        address is not None and "address" not in errors and address_record["id"] == record["address_id"])
-    if not known:
+    if record and store.get("address", record["address_id"]) is None and \
+            address_record.get("id") != record["address_id"]:
         errors["inspection"] = {"address_id": ["Onbekend adres op deze tablet: neem het adres op in het bestand "
                                                "of synchroniseer eerst."]}
     if errors:
