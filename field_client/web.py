@@ -19,6 +19,7 @@ from field_client.sync_engine import SyncEngine
 from field_client.tablet_store import TabletStore
 
 HERE = Path(__file__).resolve().parent
+ENTITY_NL = {"inspection": "inspectie", "address": "adres", "assignment": "opdracht"}
 WAITING = ("Geen verbinding met de server: alles is op deze tablet bewaard en wordt verzonden zodra er "
            "netwerk is.")
 
@@ -208,11 +209,13 @@ def create_app(data: Path, sync_every: int = 60) -> Flask:
     @app.get("/local/sync")
     def sync_state() -> Response:
         store = _store()
-        outbox = [{"seq": e["seq"], "entity": e["entity"],
+        outbox = [{"seq": e["seq"], "entity": ENTITY_NL.get(e["entity"], e["entity"]),
                    "summary": _summary(store, e["entity"], e["data"] or {"id": e["id"]})} for e in store.outbox()]
-        problems = {s: [{**o, "summary": _summary(store, o["entity"], store.get(o["entity"], o["id"]) or
-                                                  {"id": o["id"]})} for o in store.outcomes((s,))]
-                    for s in ("rejected", "conflict")}
+        problems: dict[str, list[dict[str, Any]]] = {"rejected": [], "conflict": []}
+        for o in store.outcomes():
+            record = store.get(o["entity"], o["id"]) or {"id": o["id"]}
+            problems[o["status"]].append({**o, "entity": ENTITY_NL.get(o["entity"], o["entity"]),
+                                          "summary": _summary(store, o["entity"], record)})
         last_ok = store.get_state("last_sync_ok")
         return jsonify({"last_sync": store.get_state("last_sync"), "last_result": store.get_state("last_result"),
                         "waiting_message": WAITING if last_ok is False and outbox else None, "outbox": outbox,

@@ -72,7 +72,7 @@ function enrolScreen() {
     el("h2", { text: "Tablet koppelen" }),
     el("p", { text: "Vul het serveradres en de eenmalige koppelcode van uw teamleider in." }),
     el("label", { for: "server", text: "Serveradres" }),
-    el("input", { id: "server", name: "server", type: "url", required: true, placeholder: "https://woontoezicht.aalsmeer.nl" }),
+    el("input", { id: "server", name: "server", type: "url", required: true, placeholder: "het adres dat uw teamleider gaf" }),
     el("label", { for: "code", text: "Koppelcode" }),
     el("input", { id: "code", name: "code", required: true, autocomplete: "off", placeholder: "ABCD-EFGH-JKLM" }),
     el("p", {}, el("button", { type: "submit", id: "enrol" }, "Koppelen")));
