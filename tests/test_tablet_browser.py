@@ -136,7 +136,7 @@ def test_record_an_inspection_with_live_findings_a_photo_submit_and_sync(world: 
     wait(d, "#photo-list img")
     time.sleep(0.6)  # let the autosave land
     screenshot(d, "04-inspectie")
-    shown = sorted({e.get_attribute("data-code") for e in d.find_elements(By.CSS_SELECTOR, "#findings .finding")})
+    shown = sorted({str(e.get_attribute("data-code")) for e in d.find_elements(By.CSS_SELECTOR, "#findings .finding")})
     d.find_element(By.ID, "submit").click()
     wait(d, "#confirm-yes").click()
     wait(d, "#submitted-tag")
