@@ -73,13 +73,13 @@ def evaluate_and_store(db: Database, inspection: dict[str, Any], norm_sets: list
             result = {"norm_set": {"id": used["id"], "version": used["version"]},
                       "residents": evaluation.residents, **evaluation.as_dict()}
     with write(db):
-        db.table("evaluations").upsert({
-            "inspection_id": inspection["id"], "inspection_version": inspection["version"],
-            "norm_set_id": result["norm_set"]["id"] if result["norm_set"] else None,
-            "norm_set_version": result["norm_set"]["version"] if result["norm_set"] else None,
-            "residents": result["residents"], "findings": json.dumps(result["findings"], ensure_ascii=False),
-            "not_assessed": json.dumps(result["not_assessed"], ensure_ascii=False),
-            "computed_at": store.now()}, pk="inspection_id")
+        db.execute("INSERT OR REPLACE INTO evaluations (inspection_id, inspection_version, norm_set_id, "
+                   "norm_set_version, residents, findings, not_assessed, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   [inspection["id"], inspection["version"],
+                    result["norm_set"]["id"] if result["norm_set"] else None,
+                    result["norm_set"]["version"] if result["norm_set"] else None, result["residents"],
+                    json.dumps(result["findings"], ensure_ascii=False),
+                    json.dumps(result["not_assessed"], ensure_ascii=False), store.now()])
     return result
 
 

@@ -124,12 +124,20 @@ def put(db: Database, entity: str, record: dict[str, Any], *, actor: str | None,
         row = {"id": record_id, "version": current_version + 1, "data": json.dumps(data, ensure_ascii=False),
                "deleted": 0, "created_at": old_row["created_at"] if old_row else stamp, "updated_at": stamp,
                "updated_by": actor, **_columns(kind, data)}
-        db.table(kind.table).upsert(row, pk="id")
+        _upsert(db, kind.table, row)
         log_change(db, entity, record_id, "put", kind.address_of(record), kind.owner_of(record))
         stored = _row_to_record(row)
         if kind.after_put:
             kind.after_put(db, _row_to_record(old_row) if old_row and not old_row["deleted"] else None, stored)
     return stored
+
+
+def _upsert(db: Database, table: str, row: dict[str, Any]) -> None:
+    """Insert or replace a row by id with plain SQL (sqlite-utils' upsert introspects the table each call)."""
+    columns = list(row)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
+    db.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "  # noqa: S608
+               f"ON CONFLICT(id) DO UPDATE SET {updates}", [row[c] for c in columns])
 
 
 def delete(db: Database, entity: str, record_id: str, *, actor: str | None,
