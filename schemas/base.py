@@ -102,6 +102,25 @@ class UUID(fields.UUID):
         return str(super()._deserialize(value, attr, data, **kwargs))
 
 
+class Money(fields.Decimal):
+    """An amount in euros with at most two decimals, from a JSON number or a string like "500.00"."""
+
+    default_error_messages = {**_FIELD_MESSAGES, "invalid": "Geen geldig bedrag (bijvoorbeeld 500 of \"1234.50\").",
+                              "special": "Geen geldig bedrag."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("as_string", True)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise self.make_error("invalid")
+        amount = super()._deserialize(value, attr, data, **kwargs)
+        if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise self.make_error("invalid")
+        return amount
+
+
 class List(fields.List):
     """A JSON array."""
 

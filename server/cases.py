@@ -206,8 +206,9 @@ def _effects(db: Database, case: dict[str, Any], user: dict[str, Any], action: s
 
 
 def _hercontrole_date(case: dict[str, Any], today: dt.date) -> dt.date:
-    """Return the day after the begunstigingstermijn, or today after a warning (no term)."""
-    end = (case.get("terms") or {}).get("begunstigingstermijn_end")
+    """Return the day after the begunstigingstermijn, or after a warning's term to remedy, or today."""
+    terms = case.get("terms") or {}
+    end = terms.get("begunstigingstermijn_end") if case["status"] == "besluit" else terms.get("herstel_end")
     return dt.date.fromisoformat(end) + dt.timedelta(days=1) if end else today
 
 

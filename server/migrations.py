@@ -130,3 +130,10 @@ def m004_cases(db: Database) -> None:
         BEGIN SELECT RAISE(ABORT, 'document is frozen'); END""")
     db.execute("""CREATE TRIGGER documents_kept BEFORE DELETE ON documents WHEN OLD.status = 'approved'
         BEGIN SELECT RAISE(ABORT, 'document is frozen'); END""")
+
+
+@migrations()
+def m005_document_kenmerk(db: Database) -> None:
+    # The reference a letter carries (Ons kenmerk), fixed when the concept is made.
+    db.execute("ALTER TABLE documents ADD COLUMN kenmerk TEXT")
+    db.execute("CREATE UNIQUE INDEX documents_kenmerk ON documents(kenmerk)")

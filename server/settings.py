@@ -50,6 +50,14 @@ SETTINGS: list[Setting] = [
     Setting("BUSY_TIMEOUT_MS", 10000, "Hoe lang SQLite op een schrijfslot wacht, in milliseconden.", int),
     Setting("THREADS", 8, "Aantal threads van de webserver (waitress).", int),
     Setting("LHS_MATRIX", "", "JSON-bestand met de LHS-interventiematrix; leeg: de meegeleverde standaard."),
+    Setting("TERMS", "", "JSON-bestand met de termijnen (zienswijze, bezwaar, begunstiging per overtreding); leeg: de "
+            "meegeleverde standaard."),
+    Setting("LETTERS", "", "JSON-bestand met herstelmaatregelen per overtreding, dwangsom en boetemaximum; leeg: de "
+            "meegeleverde standaard."),
+    Setting("LETTERHEAD_NAME", "Gemeente Aalsmeer", "Naam van de gemeente in het briefhoofd."),
+    Setting("LETTERHEAD_ADDRESS", ["Raadhuisplein 1", "1431 EH Aalsmeer"],
+            "Adresregels in het briefhoofd, kommagescheiden.", _list),
+    Setting("LETTERHEAD_LOGO", "", "PNG- of JPEG-bestand met het logo voor het briefhoofd; leeg: geen logo."),
     Setting("TRUST_PROXY", False, "Vertrouw X-Forwarded-For voor het IP-adres in de auditlog (achter een proxy).",
             _bool),
 ]

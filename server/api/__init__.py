@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
         attachments,
         cases,
         devices,
+        documents,
         inspections,
         openapi,
         sync,

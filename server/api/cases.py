@@ -64,7 +64,8 @@ case_query, open_schema, assessment_schema, step_schema = CaseQuery(), OpenCaseS
 def answer(err: CaseError) -> ApiError:
     """Turn a CaseError into the API error with its status."""
     error = ApiError(err.message, errors=err.errors,
-                     error={404: "not_found", 409: "conflict", 422: "invalid"}.get(err.status, "bad_request"))
+                     error={404: "not_found", 409: "conflict", 422: "invalid", 500: "integrity"}.get(err.status,
+                                                                                          "bad_request"))
     error.status = err.status
     return error
 
@@ -84,7 +85,7 @@ def readable_case(case_id: str) -> dict[str, Any]:
 def full(case: dict[str, Any]) -> dict[str, Any]:
     """Return a case with its timeline, documents and the steps it allows."""
     db = get_db()
-    documents = rows(db, "SELECT id, kind, status, letter_date, sha256, approved_at, sent_on, created_at "
+    documents = rows(db, "SELECT id, kind, kenmerk, status, letter_date, sha256, approved_at, sent_on, created_at "
                          "FROM documents WHERE case_id = ? ORDER BY created_at", [case["id"]])
     return {**case, "status_label": STATES[case["status"]], "timeline": timeline(db, case["id"]),
             "documents": documents, "allowed_actions": allowed_actions(case["status"])}

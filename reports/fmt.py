@@ -1,0 +1,52 @@
+"""Dutch dates and amounts for letters and reports, by Babel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+
+LOCALE = "nl_NL"
+TZ = ZoneInfo("Europe/Amsterdam")
+
+
+def day(value: dt.date | str) -> dt.date:
+    """Return a date from a date or an ISO string."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def datum(value: dt.date | str | None) -> str:
+    """Return a date as a letter writes it: '7 maart 2025'."""
+    if value is None or value == "":
+        return "-"
+    return format_date(day(value), "d MMMM y", locale=LOCALE)
+
+
+def weekdag_datum(value: dt.date | str) -> str:
+    """Return a date with its weekday: 'vrijdag 7 maart 2025'."""
+    return format_date(day(value), "EEEE d MMMM y", locale=LOCALE)
+
+
+def tijdstip(value: str | None) -> str:
+    """Return an ISO timestamp in Dutch local time: '7 maart 2025 14:03'."""
+    if not value:
+        return "-"
+    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return format_datetime(moment.astimezone(TZ), "d MMMM y HH:mm", locale=LOCALE)
+
+
+def bedrag(value: Decimal | int | float | str) -> str:
+    """Return an amount in euros: '€ 1.234,50' (with a non-breaking space)."""
+    return format_currency(Decimal(str(value)), "EUR", locale=LOCALE)
+
+
+def getal(value: Decimal | int | float | str | None) -> str:
+    """Return a number the Dutch way: '3,5'; '-' when unknown."""
+    if value is None or value == "":
+        return "-"
+    return format_decimal(Decimal(str(value)), locale=LOCALE)

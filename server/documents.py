@@ -1,0 +1,387 @@
+"""Documents of a case: concept, approval (frozen PDF stored by hash) and sending.
+
+A concept holds its parameters and the collected content; its PDF is drawn on request,
+marked CONCEPT. Approval draws the final PDF once, stores it under its SHA-256 in
+DATA/documents/ and freezes the row (the database refuses later changes, see m004).
+Sending records the date and takes the case step the letter stands for, with the terms
+the letter states.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import uuid
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from reports import TITLES, collect, render
+from server import store, terms
+from server.attachments import final_path
+from server.case_flow import DOCUMENT_STEP, STATES, can_make_document
+from server.cases import CaseError, add_event, get_case, step, timeline
+from server.db import rows, write
+from server.evaluation import stored_evaluation
+
+LETTERS = tuple(DOCUMENT_STEP)
+KINDS = tuple(TITLES)
+
+
+@lru_cache(maxsize=8)
+def _load_json(path: str | None, default: str) -> dict[str, Any]:
+    if path:
+        text = Path(path).read_text(encoding="utf-8")
+    else:
+        text = resources.files("server").joinpath(f"config/{default}").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def load_letters(path: str | None = None) -> dict[str, Any]:
+    """Return the letter defaults: remedies per code, dwangsom, boete maximum."""
+    return _load_json(path or None, "letters.json")
+
+
+def document_folder(data_dir: str | Path) -> Path:
+    """Return where approved PDFs are kept."""
+    return Path(data_dir) / "documents"
+
+
+def pdf_path(data_dir: str | Path, sha256: str) -> Path:
+    """Return the file of an approved PDF: stored once, by hash."""
+    return document_folder(data_dir) / sha256[:2] / f"{sha256}.pdf"
+
+
+class Settings:
+    """What documents need from the app config."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.data = Path(config["DATA"])
+        self.terms = terms.load_terms(config.get("TERMS") or None)
+        self.letters = load_letters(config.get("LETTERS") or None)
+        self.letterhead = {"name": config.get("LETTERHEAD_NAME") or "Gemeente Aalsmeer",
+                           "address": list(config.get("LETTERHEAD_ADDRESS") or []),
+                           "logo": config.get("LETTERHEAD_LOGO") or None}
+
+    def image_path(self, sha256: str) -> str | None:
+        """Return the file of a received photo, or None."""
+        path = final_path(self.data, sha256)
+        return str(path) if path.exists() else None
+
+
+def _row(db: Database, document_id: str) -> dict[str, Any]:
+    found = rows(db, "SELECT * FROM documents WHERE id = ?", [document_id])
+    if not found:
+        raise CaseError(404, "Document niet gevonden.")
+    row = found[0]
+    row["data"] = json.loads(row["data"])
+    return row
+
+
+def get_document(db: Database, document_id: str) -> dict[str, Any]:
+    """Return a document row with its stored data, or raise CaseError 404."""
+    return _row(db, document_id)
+
+
+def summary(row: dict[str, Any]) -> dict[str, Any]:
+    """Return what a list shows of a document."""
+    return {key: row[key] for key in ("id", "case_id", "kind", "kenmerk", "status", "letter_date", "sha256", "size",
+                                      "created_at", "approved_at", "sent_on")} | {"title": TITLES[row["kind"]]}
+
+
+def _user_name(db: Database, user_id: str | None) -> str | None:
+    found = rows(db, "SELECT name FROM users WHERE id = ?", [user_id]) if user_id else []
+    return found[0]["name"] if found else None
+
+
+def _inspection_item(db: Database, inspection: dict[str, Any]) -> dict[str, Any]:
+    evaluation = stored_evaluation(db, inspection["id"]) or {"findings": [], "not_assessed": [], "norm_set": None}
+    norm_set = None
+    if evaluation.get("norm_set"):
+        found = rows(db, "SELECT data FROM norm_sets WHERE id = ? AND version = ?",
+                     [evaluation["norm_set"]["id"], evaluation["norm_set"]["version"]])
+        norm_set = json.loads(found[0]["data"]) if found else None
+    return {"inspection": inspection, "evaluation": evaluation, "norm_set": norm_set,
+            "inspector": _user_name(db, inspection.get("inspector_id")) or "onbekende toezichthouder"}
+
+
+def _case_inspections(db: Database, case: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the submitted inspections of a case: the one it was opened from and those at its address since."""
+    found = rows(db, "SELECT id FROM inspections WHERE address_id = ? AND status = 'submitted' AND deleted = 0 "
+                     "AND (id = ? OR substr(started_at, 1, 10) >= ?) ORDER BY started_at",
+                 [case["address_id"], case.get("inspection_id") or "", case["opened_on"]])
+    out = []
+    for r in found:
+        inspection = store.get(db, "inspection", r["id"])
+        if inspection is not None:
+            out.append(inspection)
+    return out
+
+
+def _previous(db: Database, case_id: str) -> dict[str, Any]:
+    """Return the latest sent letter of each kind of a case."""
+    out: dict[str, Any] = {}
+    for r in rows(db, "SELECT kind, kenmerk, letter_date, sent_on FROM documents WHERE case_id = ? AND sent_on IS "
+                      "NOT NULL ORDER BY sent_on, created_at", [case_id]):
+        out[r["kind"]] = {"kenmerk": r["kenmerk"], "letter_date": r["letter_date"], "sent_on": r["sent_on"]}
+    return out
+
+
+def _terms(kind: str, letter_date: dt.date, case: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
+    codes = [v["code"] for v in case["violations"]]
+    per_code = {code: terms.begunstigingstermijn(letter_date, code, config).as_dict() for code in codes}
+    if kind == "waarschuwing":
+        return {"herstel": per_code}
+    if kind == "voornemen_lod":
+        return {"zienswijze": terms.zienswijze(letter_date, config).as_dict(), "begunstigingstermijn": per_code}
+    if kind == "besluit_lod":
+        return {"begunstigingstermijn": per_code, "bezwaar": terms.bezwaar(letter_date, config).as_dict()}
+    if kind == "voornemen_boete":
+        return {"zienswijze": terms.zienswijze(letter_date, config).as_dict()}
+    return {}
+
+
+def gather(db: Database, settings: Settings, case: dict[str, Any], kind: str, params: dict[str, Any],
+           kenmerk: str, handler_id: str) -> dict[str, Any]:
+    """Return the data `reports.collect` words into a document of this kind."""
+    letter_date = dt.date.fromisoformat(params["letter_date"])
+    address = store.get(db, "address", case["address_id"], include_deleted=True) or {}
+    if kind == "rapport":
+        inspection = store.get(db, "inspection", params["inspection_id"])
+        inspections = [_inspection_item(db, inspection)] if inspection else []
+    else:
+        inspections = [_inspection_item(db, i) for i in _case_inspections(db, case)]
+    remedies = {**settings.letters["remedies"], **(case.get("remedies") or {}), **(params.get("remedies") or {})}
+    data: dict[str, Any] = {
+        "kenmerk": kenmerk, "letter_date": letter_date.isoformat(),
+        "handler": {"name": _user_name(db, handler_id) or "-", "title": settings.letters.get("handler_title")},
+        "letterhead": settings.letterhead, "bijlagen": params.get("bijlagen") or [],
+        "toelichting": params.get("toelichting"), "case": case, "address": address, "inspections": inspections,
+        "remedies": remedies, "terms": _terms(kind, letter_date, case, settings.terms),
+        "dwangsom": {**settings.letters["dwangsom"], **(params.get("dwangsom") or {})},
+        "boete": {"amount": (params.get("boete") or {}).get("amount"), "max": settings.letters["boete_max"]},
+        "previous": _previous(db, case["id"]),
+        "zienswijze_ontvangen": (case.get("terms") or {}).get("zienswijze_ontvangen"),
+        "status_label": STATES[case["status"]],
+    }
+    if kind == "dossier":
+        docs = rows(db, "SELECT kind, kenmerk, letter_date, status, sent_on, sha256 FROM documents WHERE case_id = ? "
+                        "ORDER BY created_at", [case["id"]])
+        data["documents"] = [{**d, "title": TITLES[d["kind"]]} for d in docs]
+        kenmerken = {d["id"]: d["kenmerk"] for d in rows(db, "SELECT id, kenmerk FROM documents WHERE case_id = ?",
+                                                         [case["id"]])}
+        data["timeline"] = [{"at": e["at"], "label": e["label"], "user_name": e["user_name"],
+                             "document": kenmerken.get(e["document_id"] or "")} for e in timeline(db, case["id"])]
+    return data
+
+
+def _check(db: Database, settings: Settings, case: dict[str, Any], kind: str, params: dict[str, Any]) -> None:
+    if kind in LETTERS and not can_make_document(case["status"], kind):
+        raise CaseError(409, f"Een {TITLES[kind].lower()} past niet bij de toestand van de zaak "
+                             f"('{STATES[case['status']]}').")
+    if kind in LETTERS and not case["violations"]:
+        raise CaseError(409, "Deze zaak heeft geen vastgestelde overtredingen; maak eerst een rapport van "
+                             "bevindingen van een inspectie.")
+    if kind == "voornemen_boete" and not (params.get("boete") or {}).get("amount"):
+        raise CaseError(422, "Vul het boetebedrag in.", {"boete": {"amount": ["Verplicht veld."]}})
+    if kind == "voornemen_boete" and Decimal(str(params["boete"]["amount"])) > Decimal(
+            str(settings.letters["boete_max"])):
+        raise CaseError(422, "Het boetebedrag is hoger dan het wettelijk maximum.",
+                        {"boete": {"amount": ["Hoger dan het maximum."]}})
+    if kind == "rapport":
+        inspection = store.get(db, "inspection", params.get("inspection_id") or "")
+        if inspection is None or inspection["address_id"] != case["address_id"]:
+            raise CaseError(422, "Kies een inspectie op het adres van de zaak.",
+                            {"inspection_id": ["Onbekende inspectie voor deze zaak."]})
+        if inspection["status"] != "submitted":
+            raise CaseError(409, "Van een inspectie die nog niet is ingediend wordt geen rapport gemaakt.")
+    dwangsom = params.get("dwangsom") or {}
+    if dwangsom.get("amount") and dwangsom.get("max") and Decimal(str(dwangsom["max"])) < Decimal(
+            str(dwangsom["amount"])):
+        raise CaseError(422, "Het maximum van de dwangsom is lager dan het bedrag.",
+                        {"dwangsom": {"max": ["Lager dan het bedrag."]}})
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def make_concept(db: Database, settings: Settings, case_id: str, user: dict[str, Any], params: dict[str, Any],
+                 today: dt.date | None = None) -> dict[str, Any]:
+    """Make a concept document of a kind for a case; return its row."""
+    params = _jsonable(params)
+    kind = params.pop("kind")
+    params.setdefault("letter_date", (today or dt.date.today()).isoformat())
+    with write(db):
+        case = get_case(db, case_id)
+        if kind == "rapport" and not params.get("inspection_id"):
+            params["inspection_id"] = case.get("inspection_id")
+        _check(db, settings, case, kind, params)
+        count = rows(db, "SELECT count(*) AS n FROM documents WHERE case_id = ?", [case_id])[0]["n"]
+        kenmerk = f"{case['number']}-{count + 1:02d}"
+        stored = _collected(db, settings, case, kind, params, kenmerk, user["id"])
+        document_id = str(uuid.uuid4())
+        db.execute("INSERT INTO documents (id, case_id, kind, status, letter_date, data, created_at, created_by, "
+                   "kenmerk) VALUES (?, ?, ?, 'concept', ?, ?, ?, ?, ?)",
+                   [document_id, case_id, kind, params["letter_date"], json.dumps(stored, ensure_ascii=False),
+                    store.now(), user["id"], kenmerk])
+        add_event(db, case_id, user["id"], "concept", f"Concept {TITLES[kind].lower()} gemaakt ({kenmerk})",
+                  document_id=document_id)
+    return _row(db, document_id)
+
+
+def _collected(db: Database, settings: Settings, case: dict[str, Any], kind: str, params: dict[str, Any],
+               kenmerk: str, handler_id: str) -> dict[str, Any]:
+    """Return what a document row keeps: its parameters, the terms and sums it states, and its content."""
+    data = gather(db, settings, case, kind, params, kenmerk, handler_id)
+    return {"params": params, "terms": data["terms"],
+            "dwangsom": data["dwangsom"] if kind in ("voornemen_lod", "besluit_lod") else None,
+            "content": collect(kind, data)}
+
+
+def update_concept(db: Database, settings: Settings, document_id: str, user: dict[str, Any],
+                   changes: dict[str, Any]) -> dict[str, Any]:
+    """Change a concept's parameters and collect it again; an approved document is refused (409)."""
+    changes = _jsonable(changes)
+    with write(db):
+        row = _row(db, document_id)
+        if row["status"] != "concept":
+            raise CaseError(409, "Dit document is vastgesteld en kan niet meer worden gewijzigd; maak een nieuw "
+                                 "concept als correctie.")
+        case = get_case(db, row["case_id"])
+        params = {**row["data"]["params"], **changes}
+        _check(db, settings, case, row["kind"], params)
+        stored = _collected(db, settings, case, row["kind"], params, row["kenmerk"], row["created_by"])
+        db.execute("UPDATE documents SET data = ?, letter_date = ? WHERE id = ? AND status = 'concept'",
+                   [json.dumps(stored, ensure_ascii=False), params["letter_date"], document_id])
+        add_event(db, row["case_id"], user["id"], "concept_gewijzigd",
+                  f"Concept {TITLES[row['kind']].lower()} gewijzigd ({row['kenmerk']})", document_id=document_id)
+    return _row(db, document_id)
+
+
+def concept_pdf(settings: Settings, row: dict[str, Any]) -> bytes:
+    """Return a concept's PDF, marked CONCEPT."""
+    return render(row["data"]["content"], settings.image_path, concept=True)
+
+
+def _store_pdf(settings: Settings, pdf: bytes) -> str:
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    target = pdf_path(settings.data, sha256)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_suffix(f".{uuid.uuid4().hex}.part")
+        with open(part, "wb") as handle:
+            handle.write(pdf)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(part, target)
+    return sha256
+
+
+def approve(db: Database, settings: Settings, document_id: str, user: dict[str, Any]) -> dict[str, Any]:
+    """Freeze a concept: draw its final PDF, store it by hash and record who approved it when."""
+    row = _row(db, document_id)
+    if row["status"] != "concept":
+        raise CaseError(409, "Dit document is al vastgesteld.")
+    missing = [b["sha256"] for b in _photo_blocks(row["data"]["content"]["blocks"])
+               if settings.image_path(b["sha256"]) is None]
+    if missing:
+        raise CaseError(409, f"{len(missing)} foto('s) van dit rapport zijn nog niet ontvangen; stel het vast "
+                             "als de tablet ze heeft gesynchroniseerd.")
+    pdf = render(row["data"]["content"], settings.image_path)
+    sha256 = _store_pdf(settings, pdf)
+    with write(db):
+        case = get_case(db, row["case_id"])
+        if row["kind"] in LETTERS and not can_make_document(case["status"], row["kind"]):
+            raise CaseError(409, f"De zaak staat in '{STATES[case['status']]}'; deze brief past daar niet meer bij.")
+        changed = db.execute("UPDATE documents SET status = 'approved', sha256 = ?, size = ?, approved_at = ?, "
+                             "approved_by = ? WHERE id = ? AND status = 'concept'",
+                             [sha256, len(pdf), store.now(), user["id"], document_id]).rowcount
+        if changed != 1:
+            raise CaseError(409, "Dit document is al vastgesteld.")
+        add_event(db, row["case_id"], user["id"], "vastgesteld",
+                  f"{TITLES[row['kind']]} vastgesteld ({row['kenmerk']}, SHA-256 {sha256[:12]}…)",
+                  {"sha256": sha256}, document_id)
+    return _row(db, document_id)
+
+
+def _photo_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for block in blocks:
+        if block["t"] == "photo":
+            out.append(block)
+        elif block["t"] == "keep":
+            out += _photo_blocks(block["blocks"])
+    return out
+
+
+def approved_pdf(settings: Settings, row: dict[str, Any]) -> bytes:
+    """Return an approved document's stored PDF, checked against its hash."""
+    pdf = pdf_path(settings.data, row["sha256"]).read_bytes()
+    if hashlib.sha256(pdf).hexdigest() != row["sha256"]:
+        raise CaseError(500, "Het bewaarde bestand van dit document komt niet overeen met zijn SHA-256.")
+    return pdf
+
+
+def send(db: Database, document_id: str, user: dict[str, Any], sent_on: dt.date,
+         today: dt.date | None = None) -> dict[str, Any]:
+    """Record that an approved letter was sent and take the case step it stands for, with its terms."""
+    today = today or dt.date.today()
+    with write(db):
+        row = _row(db, document_id)
+        if row["kind"] not in LETTERS:
+            raise CaseError(409, f"Een {TITLES[row['kind']].lower()} wordt niet verzonden.")
+        if row["status"] != "approved":
+            raise CaseError(409, "Alleen een vastgestelde brief kan worden verzonden.")
+        if row["sent_on"]:
+            raise CaseError(409, f"Deze brief is al verzonden op {row['sent_on']}.")
+        if sent_on > today:
+            raise CaseError(422, "De verzenddatum ligt in de toekomst.", {"sent_on": ["Ligt in de toekomst."]})
+        if sent_on.isoformat() != row["letter_date"]:
+            raise CaseError(409, f"De brief is gedateerd {row['letter_date']} en de termijnen erin lopen vanaf die "
+                                 "datum; verzend hem op die datum, of maak een nieuw concept met de juiste datum.",
+                            {"sent_on": [f"Moet {row['letter_date']} zijn."]})
+        case = get_case(db, row["case_id"])
+        _apply_terms(case, row)
+        store.put(db, "case", case, actor=user["id"], expected_version=case["version"])
+        db.execute("UPDATE documents SET sent_on = ?, sent_by = ? WHERE id = ?",
+                   [sent_on.isoformat(), user["id"], document_id])
+        step(db, row["case_id"], user, DOCUMENT_STEP[row["kind"]], {"kenmerk": row["kenmerk"]},
+             document_id=document_id, today=sent_on)
+    return _row(db, document_id)
+
+
+def _apply_terms(case: dict[str, Any], row: dict[str, Any]) -> None:
+    """Copy the terms a sent letter states into the case."""
+    kind, stated = row["kind"], row["data"]["terms"]
+    case_terms = case.setdefault("terms", {})
+    if kind == "waarschuwing":
+        case_terms["herstel"] = {c: t["end"] for c, t in stated["herstel"].items()}
+        case_terms["herstel_end"] = max(case_terms["herstel"].values())
+    elif kind == "voornemen_lod":
+        case_terms["zienswijze_end"] = stated["zienswijze"]["end"]
+        case_terms.pop("zienswijze_ontvangen", None)
+    elif kind == "besluit_lod":
+        case_terms["begunstigingstermijnen"] = {c: t["end"] for c, t in stated["begunstigingstermijn"].items()}
+        case_terms["begunstigingstermijn_end"] = max(case_terms["begunstigingstermijnen"].values())
+        case_terms["bezwaar_end"] = stated["bezwaar"]["end"]
+        case["dwangsom"] = row["data"]["dwangsom"]
+        case["remedies"] = {v["code"]: row["data"]["params"].get("remedies", {}).get(v["code"])
+                            for v in case["violations"] if row["data"]["params"].get("remedies", {}).get(v["code"])}
+    elif kind == "voornemen_boete":
+        case_terms["boete_zienswijze_end"] = stated["zienswijze"]["end"]
