@@ -355,8 +355,8 @@ def inspection_blocks(item: dict[str, Any], data: dict[str, Any]) -> list[Block]
     blocks.append({"t": "h2", "text": "Niet beoordeeld"})
     if not_assessed:
         blocks.append({"t": "table", "head": ["Regel", "Ontbrekende gegevens", "Reden"],
-                       "rows": [[f"{n['code']}\n{n['title']}", ", ".join(n.get("missing") or []), n.get("reason") or "-"]
-                                for n in not_assessed], "widths": [0.36, 0.26, 0.38]})
+                       "rows": [[f"{n['code']}\n{n['title']}", ", ".join(n.get("missing") or []),
+                                 n.get("reason") or "-"] for n in not_assessed], "widths": [0.36, 0.26, 0.38]})
     else:
         blocks.append({"t": "p", "text": "Alle regels van de normenset zijn beoordeeld."})
     if (inspection.get("notes") or "").strip():

@@ -202,6 +202,10 @@ def _check(db: Database, settings: Settings, case: dict[str, Any], kind: str, pa
                             {"inspection_id": ["Onbekende inspectie voor deze zaak."]})
         if inspection["status"] != "submitted":
             raise CaseError(409, "Van een inspectie die nog niet is ingediend wordt geen rapport gemaakt.")
+    visits = [str(i.get("started_at") or "")[:10] for i in _case_inspections(db, case)[:1]]
+    if visits and visits[0] and params["letter_date"] < visits[0]:
+        raise CaseError(422, f"Een document kan niet gedateerd zijn vóór het bezoek van {visits[0]}.",
+                        {"letter_date": ["Ligt vóór het bezoek."]})
     dwangsom = params.get("dwangsom") or {}
     if dwangsom.get("amount") and dwangsom.get("max") and Decimal(str(dwangsom["max"])) < Decimal(
             str(dwangsom["amount"])):

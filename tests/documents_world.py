@@ -1,0 +1,78 @@
+"""Helpers for document tests: a photo in the attachment store, PDF text, the case data tables."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from PIL import Image, ImageDraw
+from pypdf import PdfReader
+
+from server.attachments import final_path
+from server.db import get_db
+
+RENDERS = Path(__file__).resolve().parent.parent / "artifacts" / "documents"
+
+
+def photo_bytes(seed: int = 0, size: tuple[int, int] = (1600, 1200)) -> bytes:
+    """Return a JPEG like a tablet camera's: a drawn scene, different per seed."""
+    image = Image.new("RGB", size, (200 - seed * 7 % 120, 180, 160 + seed * 11 % 90))
+    draw = ImageDraw.Draw(image)
+    for i in range(12):
+        x = (seed * 97 + i * 131) % size[0]
+        draw.rectangle([x, 100 + i * 80, x + 300, 160 + i * 80], fill=(40 + i * 15, 60, 90), outline=(0, 0, 0))
+    draw.text((40, 40), f"Foto {seed}", fill=(0, 0, 0))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=82)
+    return out.getvalue()
+
+
+def put_photo(app: Flask, content: bytes) -> str:
+    """Keep a photo in the server's attachment store as a finished upload would; return its SHA-256."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    target = final_path(Path(app.config["DATA"]), sha256)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    return sha256
+
+
+def pdf_text(pdf: bytes) -> str:
+    """Return the text of every page, whitespace (non-breaking included) folded to single spaces."""
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(page.extract_text() or "" for page in reader.pages)
+    return re.sub(r"\s+", " ", text.replace("\xa0", " "))
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """Return the number of pages."""
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def pdf_images(pdf: bytes) -> int:
+    """Return how many images the pages show."""
+    return sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def render_png(pdf: bytes, name: str, pages: int = 2) -> list[Path]:
+    """Render the first pages to PNG with pdftoppm into artifacts/documents/; return the files."""
+    RENDERS.mkdir(parents=True, exist_ok=True)
+    source = RENDERS / f"{name}.pdf"
+    source.write_bytes(pdf)
+    for old in RENDERS.glob(f"{name}-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", str(pages), str(source), str(RENDERS / name)],
+                   check=True, capture_output=True)
+    return sorted(RENDERS.glob(f"{name}-*.png"))
+
+
+def case_tables(app: Flask) -> dict[str, Any]:
+    """Return every row of the case tables, to prove a refused request changed nothing."""
+    with app.app_context():
+        db = get_db()
+        return {t: list(db.query(f"SELECT * FROM {t} ORDER BY rowid"))  # noqa: S608
+                for t in ("cases", "case_events", "documents", "history", "assignments")}
