@@ -20,6 +20,7 @@ import io
 from typing import Any, Callable
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -42,6 +43,10 @@ from reportlab.platypus import (
 )
 
 ImagePath = Callable[[str], str | None]
+
+# Streams stay binary (compressed, not ASCII85-encoded): reportlab's pure-Python ASCII85 encoder
+# took about 0.17 s per camera photo, and binary streams are a fifth smaller.
+rl_config.useA85 = 0
 
 WIDTH, HEIGHT = A4
 MARGIN = 22 * mm
