@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 _FIELD_MESSAGES = {
     "required": "Verplicht veld.",
@@ -108,9 +108,11 @@ class Money(fields.Decimal):
     default_error_messages = {**_FIELD_MESSAGES, "invalid": "Geen geldig bedrag (bijvoorbeeld 500 of \"1234.50\").",
                               "special": "Geen geldig bedrag."}
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, low: int = 0, high: int = 10_000_000, **kwargs: Any) -> None:
         kwargs.setdefault("as_string", True)
+        kwargs["metadata"] = {"minimum": low, "maximum": high, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
+        self.low, self.high = low, high
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
@@ -118,6 +120,8 @@ class Money(fields.Decimal):
         amount = super()._deserialize(value, attr, data, **kwargs)
         if amount.as_tuple().exponent < -2:  # type: ignore[operator]
             raise self.make_error("invalid")
+        if not self.low <= amount <= self.high:
+            raise ValidationError(f"Moet minstens {self.low} en hoogstens {self.high} euro zijn.")
         return amount
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response, current_app, jsonify
 
-from schemas.base import BaseSchema, Date, Dict, List, Money, Nested, Str, between, matches, max_length, one_of
+from schemas.base import BaseSchema, Date, Dict, List, Money, Nested, Str, matches, max_length, one_of
 from server import documents
 from server.api import bp
 from server.api.cases import answer, readable_case
@@ -24,15 +24,15 @@ CODE = matches(r"^[A-Z][A-Z0-9_]{1,39}$", "Een code van een overtreding, zoals R
 class DwangsomSchema(BaseSchema):
     """The dwangsom of a last: amount, per week or per violation, and its maximum."""
 
-    amount = Money(validate=between(1, 1_000_000))
+    amount = Money(low=1, high=1_000_000)
     per = Str(validate=one_of(("week", "overtreding")))
-    max = Money(validate=between(1, 10_000_000))
+    max = Money(low=1, high=10_000_000)
 
 
 class BoeteSchema(BaseSchema):
     """The intended bestuurlijke boete."""
 
-    amount = Money(required=True, validate=between(1, 1_000_000))
+    amount = Money(required=True, low=1, high=1_000_000)
 
 
 class ConceptChangesSchema(BaseSchema):

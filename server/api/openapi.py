@@ -87,9 +87,60 @@ def build_spec() -> dict[str, Any]:
     spec.path("/api/v1/inspections/{inspection_id}", operations={
         "get": {"summary": "Inspectie met bevindingen", "parameters": _params("inspection_id", kind="path"),
                 "responses": _responses(inspection_with_findings, 401, 404)}})
+    _case_paths(spec, paging)
     document: dict[str, Any] = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document
+
+
+def _body(schema: str) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": _ref(schema)}}}
+
+
+def _case_paths(spec: APISpec, paging: list[dict[str, Any]]) -> None:
+    """Add cases and documents: the request bodies come from the schemas the endpoints load."""
+    from server.api.cases import AssessmentSchema, OpenCaseSchema, StepSchema
+    from server.api.documents import ConceptChangesSchema, ConceptSchema, SendSchema
+    for name, schema in (("OpenCase", OpenCaseSchema), ("Assessment", AssessmentSchema), ("Step", StepSchema),
+                         ("Concept", ConceptSchema), ("ConceptChanges", ConceptChangesSchema),
+                         ("Send", SendSchema)):
+        spec.components.schema(name, schema=schema)
+    case, document = {"type": "object"}, {"type": "object"}
+    pdf = {"200": {"description": "PDF", "content": {"application/pdf": {"schema": {"type": "string",
+                                                                                    "format": "binary"}}}}}
+    case_id, document_id = _params("case_id", kind="path"), _params("document_id", kind="path")
+    spec.path("/api/v1/cases", operations={
+        "get": {"summary": "Zaken (handhaver: op zijn adressen)",
+                "parameters": paging + _params("status", "address_id"),
+                "responses": _responses({"type": "object"}, 401, 422)},
+        "post": {"summary": "Zaak openen (teamleider)", "requestBody": _body("OpenCase"),
+                 "responses": _responses(case, 400, 401, 403, 409, 415, 422, ok_status="201")}})
+    spec.path("/api/v1/cases/{case_id}", operations={
+        "get": {"summary": "Zaak met tijdlijn en documenten", "parameters": case_id,
+                "responses": _responses(case, 401, 404)}})
+    spec.path("/api/v1/cases/{case_id}/assessment", operations={
+        "post": {"summary": "LHS-beoordeling (teamleider)", "parameters": case_id, "requestBody": _body("Assessment"),
+                 "responses": _responses(case, 400, 401, 403, 404, 409, 415, 422)}})
+    spec.path("/api/v1/cases/{case_id}/transitions", operations={
+        "post": {"summary": "Stap in de zaak (teamleider)", "parameters": case_id, "requestBody": _body("Step"),
+                 "responses": _responses(case, 400, 401, 403, 404, 409, 415, 422)}})
+    spec.path("/api/v1/cases/{case_id}/documents", operations={
+        "get": {"summary": "Documenten van een zaak", "parameters": case_id,
+                "responses": _responses({"type": "object"}, 401, 404)},
+        "post": {"summary": "Concept maken (teamleider)", "parameters": case_id, "requestBody": _body("Concept"),
+                 "responses": _responses(document, 400, 401, 403, 404, 409, 415, 422, ok_status="201")}})
+    spec.path("/api/v1/documents/{document_id}", operations={
+        "get": {"summary": "Het document als PDF", "parameters": document_id,
+                "responses": {**pdf, **{k: v for k, v in _responses(document, 401, 404).items() if k != "200"}}},
+        "patch": {"summary": "Concept wijzigen (teamleider)", "parameters": document_id,
+                  "requestBody": _body("ConceptChanges"),
+                  "responses": _responses(document, 400, 401, 403, 404, 409, 415, 422)}})
+    spec.path("/api/v1/documents/{document_id}/approve", operations={
+        "post": {"summary": "Concept vaststellen (teamleider)", "parameters": document_id,
+                 "responses": _responses(document, 401, 403, 404, 409)}})
+    spec.path("/api/v1/documents/{document_id}/send", operations={
+        "post": {"summary": "Verzending vastleggen (teamleider)", "parameters": document_id,
+                 "requestBody": _body("Send"), "responses": _responses(document, 400, 401, 403, 404, 409, 415, 422)}})
 
 
 @bp.get("/openapi.json")
