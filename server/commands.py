@@ -84,7 +84,7 @@ def init_command(db: Database, demo: bool) -> None:
     from server.evaluation import app_norm_sets
     click.echo(f"Database klaar: {current_app.config['DATA']}/woontoezicht.db", err=True)
     if demo:
-        if load_demo(db, app_norm_sets()):
+        if load_demo(db, app_norm_sets(), config=current_app.config):
             click.echo("Demogegevens toegevoegd. Wachtwoorden: `woontoezicht demo` drukt nieuwe af.", err=True)
         else:
             click.echo("Er staan al adressen in de database; geen demogegevens toegevoegd.", err=True)
@@ -121,7 +121,7 @@ def demo_command(data: Path, host: str, port: int) -> None:
     app = open_app(data)
     with app.app_context():
         db = get_db()
-        fresh = load_demo(db, app_norm_sets())
+        fresh = load_demo(db, app_norm_sets(), config=app.config)
         logins = reset_demo_passwords(db)
         lead = find_user(db, "teamleider")
         handhaver = find_user(db, "handhaver1")
@@ -129,12 +129,13 @@ def demo_command(data: Path, host: str, port: int) -> None:
         token = create_api_token(db, lead["id"], "demo")
         code = create_enrol_code(db, handhaver["id"], lead["id"], app.config["ENROLL_CODE_HOURS"])
         counts = {t: rows(db, f"SELECT count(*) AS n FROM {t} WHERE deleted = 0")[0]["n"]  # noqa: S608
-                  for t in ("addresses", "assignments", "inspections")}
+                  for t in ("addresses", "assignments", "inspections", "cases")}
+        rapport = rows(db, "SELECT id, kenmerk FROM documents WHERE kind = 'rapport' ORDER BY created_at LIMIT 1")
     url = f"http://{host}:{port}"
     click.echo("")
     click.echo("Woontoezicht demo" + (" (nieuwe demogegevens)" if fresh else " (bestaande gegevens)"))
     click.echo(f"  {counts['addresses']} adressen, {counts['assignments']} opdrachten, "
-               f"{counts['inspections']} inspecties in {data}")
+               f"{counts['inspections']} inspecties, {counts['cases']} zaken in {data}")
     click.echo("  Logins (gebruiker / wachtwoord):")
     for name, password in logins.items():
         click.echo(f"    {name:<12} {password}")
@@ -143,6 +144,9 @@ def demo_command(data: Path, host: str, port: int) -> None:
     click.echo("  Probeer:")
     click.echo(f"    curl -H 'Authorization: Bearer {token}' {url}/api/v1/assignments")
     click.echo(f"    curl {url}/api/v1/openapi.json")
+    if rapport:
+        click.echo(f"    curl -H 'Authorization: Bearer {token}' -o {rapport[0]['kenmerk']}.pdf "
+                   f"{url}/api/v1/documents/{rapport[0]['id']}")
     click.echo("")
     serve(app, host, port)
 

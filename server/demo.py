@@ -114,8 +114,13 @@ def reset_demo_passwords(db: Database) -> dict[str, str]:
     return logins
 
 
-def load_demo(db: Database, norm_sets: list[dict[str, Any]], today: dt.date | None = None) -> bool:
-    """Add the demo data unless addresses exist already; return whether it was added."""
+def load_demo(db: Database, norm_sets: list[dict[str, Any]], today: dt.date | None = None,
+              config: dict[str, Any] | None = None) -> bool:
+    """Add the demo data unless addresses exist already; return whether it was added.
+
+    With the app config, the worst past inspection also gets a case, assessed, with a
+    concept rapport van bevindingen.
+    """
     if rows(db, "SELECT 1 FROM addresses LIMIT 1"):
         return False
     today = today or dt.date.today()
@@ -151,4 +156,20 @@ def load_demo(db: Database, norm_sets: list[dict[str, Any]], today: dt.date | No
         inspection["inspector_id"] = inspector["id"]
         stored = store.put(db, "inspection", inspection, actor=inspector["id"])
         evaluate_and_store(db, stored, norm_sets)
+    if config is not None:
+        demo_case(db, config, lead, today)
     return True
+
+
+def demo_case(db: Database, config: dict[str, Any], lead: dict[str, Any], today: dt.date) -> dict[str, Any] | None:
+    """Open a case from the past inspection with the most violations, assess it, and draft its rapport."""
+    from server.cases import assess, open_case
+    from server.documents import Settings, make_concept
+    worst = rows(db, "SELECT e.inspection_id, (SELECT count(*) FROM json_each(e.findings) f "
+                     "WHERE json_extract(f.value, '$.impact') >= 1) AS n FROM evaluations e ORDER BY n DESC LIMIT 1")
+    if not worst or not worst[0]["n"]:
+        return None
+    case = open_case(db, lead, inspection_id=worst[0]["inspection_id"], today=today)
+    assess(db, case["id"], lead, behaviour="B", behaviour_reason="Demo: eerder gewaarschuwd voor rookmelders.",
+           chosen=None, chosen_reason=None)
+    return make_concept(db, Settings(config), case["id"], lead, {"kind": "rapport"}, today=today)

@@ -13,6 +13,7 @@ import requests
 from click.testing import CliRunner
 
 from server.cli import main
+from tests.documents_world import pdf_text
 from tests.processes import BIN, ServerProcess, free_port
 
 
@@ -43,12 +44,13 @@ def test_init_demo_adds_demo_data_once(data: Path) -> None:
     assert "al adressen" in again.output  # type: ignore[attr-defined]
     db = sqlite3.connect(data / "woontoezicht.db")
     counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
-              for t in ("addresses", "assignments", "inspections", "evaluations", "users")}
+              for t in ("addresses", "assignments", "inspections", "evaluations", "users", "cases", "documents")}
     types = {r[0] for r in db.execute("SELECT DISTINCT location_type FROM addresses")}
     verified = {r[0] for r in db.execute("SELECT DISTINCT verified FROM addresses")}
     findings = db.execute("SELECT sum(json_array_length(findings)) FROM evaluations").fetchone()[0]
     db.close()
-    assert counts == {"addresses": 40, "assignments": 18, "inspections": 6, "evaluations": 6, "users": 4}
+    assert counts == {"addresses": 40, "assignments": 18, "inspections": 6, "evaluations": 6, "users": 4, "cases": 1,
+                      "documents": 1}
     assert types == {"woonkern", "lint", "bedrijventerrein", "grootschalig"}
     assert verified == {0, 1}
     assert findings > 0
@@ -127,7 +129,7 @@ def test_demo_prints_logins_a_code_and_serves(data: Path) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.append(line)
-            if "/api/v1/openapi.json" in line:
+            if "/api/v1/documents/" in line:
                 break
         out = "".join(lines)
         assert "40 adressen" in out
@@ -143,6 +145,12 @@ def test_demo_prints_logins_a_code_and_serves(data: Path) -> None:
             except requests.ConnectionError:
                 time.sleep(0.1)
         assert len(r.json()["items"]) == 18
+        pdf = re.search(r"-o (HH-\d{4}-\d{4}-01)\.pdf (\S+)", out)
+        assert pdf is not None, out
+        got = requests.get(pdf.group(2), timeout=10, headers={"Authorization": f"Bearer {token.group(1)}"})
+        assert got.headers["Content-Type"] == "application/pdf"
+        text = pdf_text(got.content)
+        assert "Rapport van bevindingen" in text and pdf.group(1) in text and "CONCEPT" in text
     finally:
         proc.terminate()
         proc.wait(timeout=10)
