@@ -189,8 +189,15 @@ def test_a_server_killed_mid_push_loses_nothing_acknowledged_and_duplicates_noth
     for _ in range(300):
         store.queue("inspection", inspection_for(address["id"], status="draft", finished_at=None))
     queued = {e["id"] for e in store.outbox()}
-    killer = threading.Timer(0.4, lambda: world.server.stop(signal.SIGKILL))
-    killer.start()
+    # Once 100 are acknowledged, kill the server from another thread while the next batch goes
+    # out: the kill lands before, during or after that request, never after the whole push.
+    killer = threading.Thread(target=world.server.stop, args=(signal.SIGKILL,))
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "verzenden" and done >= 100 and not killer.is_alive() and killer.ident is None:
+            killer.start()
+
+    engine.progress = progress
     with pytest.raises(Unreachable):
         engine.push()
     killer.join()
