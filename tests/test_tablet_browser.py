@@ -134,7 +134,7 @@ def test_record_an_inspection_with_live_findings_a_photo_submit_and_sync(world: 
     photo.write_bytes(jpeg(11, size=400))
     d.find_element(By.ID, "photo-input").send_keys(str(photo))
     wait(d, "#photo-list img")
-    time.sleep(0.6)  # let the autosave land
+    saved(d)
     screenshot(d, "04-inspectie")
     shown = sorted({str(e.get_attribute("data-code")) for e in d.find_elements(By.CSS_SELECTOR, "#findings .finding")})
     d.find_element(By.ID, "submit").click()
@@ -164,7 +164,7 @@ def test_offline_submission_waits_for_the_network_and_arrives_later(world: World
         d = tablet.driver
         three_bedrooms(d)
         wait(d, "#findings .finding[data-code='BEZETTING_SLAAPKAMER']")
-        time.sleep(0.6)
+        saved(d)
         d.find_element(By.ID, "submit").click()
         wait(d, "#confirm-yes").click()
         wait(d, "#submitted-tag")
@@ -192,7 +192,7 @@ def test_a_reload_in_the_middle_of_a_draft_brings_every_field_back(world: World,
     type_into(d.find_element(By.ID, "f-occupants-present"), 6)
     d.find_element(By.CSS_SELECTOR, "[data-path='fire_safety.fire_blanket'] button[data-value='false']").click()
     type_into(d.find_element(By.ID, "f-notes"), "Zolder met matrassen.")
-    WebDriverWait(d, 10).until(lambda x: x.find_element(By.ID, "save-state").text == "Concept opgeslagen")
+    saved(d)
     d.refresh()
     wait(d, "#inspection-form")
     assert d.find_element(By.ID, "f-dwelling-floor_area_m2").get_attribute("value") == "64.5"
@@ -210,6 +210,11 @@ def test_a_reload_in_the_middle_of_a_draft_brings_every_field_back(world: World,
 
 
 EXTERNAL = re.compile(r"""(?:https?:)?//(?!127\.0\.0\.1)[A-Za-z0-9.-]+\.[A-Za-z]{2,}""")
+
+
+def saved(d: WebDriver) -> None:
+    """Wait until the draft's autosave has landed (the submit button saves too; this is for the screenshots)."""
+    WebDriverWait(d, 10).until(lambda x: x.find_element(By.ID, "save-state").text == "Concept opgeslagen")
 
 
 def test_no_page_or_asset_references_an_external_url(tablet: Tablet) -> None:
