@@ -47,6 +47,8 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS outbox (
         seq INTEGER PRIMARY KEY, entity TEXT NOT NULL, id TEXT NOT NULL, op TEXT NOT NULL,
         base_version INTEGER, data TEXT, created_at TEXT NOT NULL)""",
+    # Acknowledging asks per entry whether later edits of the same record still wait.
+    "CREATE INDEX IF NOT EXISTS outbox_record ON outbox(entity, id, seq)",
     """CREATE TABLE IF NOT EXISTS outcomes (
         seq INTEGER PRIMARY KEY, entity TEXT, id TEXT, status TEXT NOT NULL, code TEXT, message TEXT,
         errors TEXT, at TEXT NOT NULL)""",
@@ -140,9 +142,10 @@ class TabletStore:
             self.set_state(next_seq=seq + 1)
         return seq
 
-    def outbox(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """Return queued entries in seq order."""
-        entries = list(self.db.query("SELECT * FROM outbox ORDER BY seq LIMIT ?", [limit or -1]))
+    def outbox(self, limit: int | None = None, upto: int | None = None) -> list[dict[str, Any]]:
+        """Return queued entries in seq order (up to seq `upto` when given)."""
+        entries = list(self.db.query("SELECT * FROM outbox WHERE seq <= ? ORDER BY seq LIMIT ?",
+                                     [upto if upto is not None else 2**62, limit or -1]))
         for e in entries:
             e["data"] = json.loads(e["data"]) if e["data"] else None
         return entries
@@ -154,7 +157,7 @@ class TabletStore:
     def acknowledge(self, last_seq: int, results: list[dict[str, Any]]) -> None:
         """Record the server's answers and drop the entries up to last_seq, in one transaction."""
         with self.db.atomic():
-            entries = {e["seq"]: e for e in self.outbox() if e["seq"] <= last_seq}
+            entries = {e["seq"]: e for e in self.outbox(upto=last_seq)}
             for result in results:
                 entry = entries.get(result["seq"])
                 if entry is None:

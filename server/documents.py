@@ -149,8 +149,8 @@ def _terms(kind: str, letter_date: dt.date, case: dict[str, Any], config: dict[s
 
 
 def gather(db: Database, settings: Settings, case: dict[str, Any], kind: str, params: dict[str, Any],
-           kenmerk: str, handler_id: str) -> dict[str, Any]:
-    """Return the data `reports.collect` words into a document of this kind."""
+           kenmerk: str, handler_id: str, document_id: str) -> dict[str, Any]:
+    """Return the data `reports.collect` words into a document of this kind (document_id: the document itself)."""
     letter_date = dt.date.fromisoformat(params["letter_date"])
     address = store.get(db, "address", case["address_id"], include_deleted=True) or {}
     if kind == "rapport":
@@ -173,10 +173,10 @@ def gather(db: Database, settings: Settings, case: dict[str, Any], kind: str, pa
     }
     if kind == "dossier":
         docs = rows(db, "SELECT kind, kenmerk, letter_date, status, sent_on, sha256 FROM documents WHERE case_id = ? "
-                        "ORDER BY created_at", [case["id"]])
+                        "AND id != ? ORDER BY created_at", [case["id"], document_id])
         data["documents"] = [{**d, "title": TITLES[d["kind"]]} for d in docs]
         kenmerken = {d["id"]: d["kenmerk"] for d in rows(db, "SELECT id, kenmerk FROM documents WHERE case_id = ?",
-                                                         [case["id"]])}
+                                                         [case["id"]])} | {document_id: kenmerk}
         data["timeline"] = [{"at": e["at"], "label": e["label"], "user_name": e["user_name"],
                              "document": kenmerken.get(e["document_id"] or "")} for e in timeline(db, case["id"])]
     return data
@@ -238,24 +238,36 @@ def make_concept(db: Database, settings: Settings, case_id: str, user: dict[str,
         _check(db, settings, case, kind, params)
         count = rows(db, "SELECT count(*) AS n FROM documents WHERE case_id = ?", [case_id])[0]["n"]
         kenmerk = f"{case['number']}-{count + 1:02d}"
-        stored = _collected(db, settings, case, kind, params, kenmerk, user["id"])
         document_id = str(uuid.uuid4())
+        # The event first, so that a dossier's timeline holds its own making.
+        add_event(db, case_id, user["id"], "concept", f"Concept {TITLES[kind].lower()} gemaakt ({kenmerk})",
+                  document_id=document_id)
+        stored = _collected(db, settings, case, kind, params, kenmerk, user["id"], document_id)
         db.execute("INSERT INTO documents (id, case_id, kind, status, letter_date, data, created_at, created_by, "
                    "kenmerk) VALUES (?, ?, ?, 'concept', ?, ?, ?, ?, ?)",
                    [document_id, case_id, kind, params["letter_date"], json.dumps(stored, ensure_ascii=False),
                     store.now(), user["id"], kenmerk])
-        add_event(db, case_id, user["id"], "concept", f"Concept {TITLES[kind].lower()} gemaakt ({kenmerk})",
-                  document_id=document_id)
     return _row(db, document_id)
 
 
 def _collected(db: Database, settings: Settings, case: dict[str, Any], kind: str, params: dict[str, Any],
-               kenmerk: str, handler_id: str) -> dict[str, Any]:
+               kenmerk: str, handler_id: str, document_id: str) -> dict[str, Any]:
     """Return what a document row keeps: its parameters, the terms and sums it states, and its content."""
-    data = gather(db, settings, case, kind, params, kenmerk, handler_id)
-    return {"params": params, "terms": data["terms"],
-            "dwangsom": data["dwangsom"] if kind in ("voornemen_lod", "besluit_lod") else None,
-            "content": collect(kind, data)}
+    data = gather(db, settings, case, kind, params, kenmerk, handler_id, document_id)
+    collected = {"params": params, "terms": data["terms"],
+                 "dwangsom": data["dwangsom"] if kind in ("voornemen_lod", "besluit_lod") else None,
+                 "content": collect(kind, data)}
+    normal: dict[str, Any] = json.loads(json.dumps(collected, ensure_ascii=False))
+    return normal
+
+
+def _recollected(db: Database, settings: Settings, row: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the document collected again from today's data when that differs from what it holds, else None."""
+    case = get_case(db, row["case_id"])
+    fresh = _collected(db, settings, case, row["kind"], row["data"]["params"], row["kenmerk"], row["created_by"],
+                       row["id"])
+    same = all(fresh[key] == row["data"].get(key) for key in ("terms", "dwangsom", "content"))
+    return None if same else fresh
 
 
 def update_concept(db: Database, settings: Settings, document_id: str, user: dict[str, Any],
@@ -270,11 +282,11 @@ def update_concept(db: Database, settings: Settings, document_id: str, user: dic
         case = get_case(db, row["case_id"])
         params = {**row["data"]["params"], **changes}
         _check(db, settings, case, row["kind"], params)
-        stored = _collected(db, settings, case, row["kind"], params, row["kenmerk"], row["created_by"])
-        db.execute("UPDATE documents SET data = ?, letter_date = ? WHERE id = ? AND status = 'concept'",
-                   [json.dumps(stored, ensure_ascii=False), params["letter_date"], document_id])
         add_event(db, row["case_id"], user["id"], "concept_gewijzigd",
                   f"Concept {TITLES[row['kind']].lower()} gewijzigd ({row['kenmerk']})", document_id=document_id)
+        stored = _collected(db, settings, case, row["kind"], params, row["kenmerk"], row["created_by"], document_id)
+        db.execute("UPDATE documents SET data = ?, letter_date = ? WHERE id = ? AND status = 'concept'",
+                   [json.dumps(stored, ensure_ascii=False), params["letter_date"], document_id])
     return _row(db, document_id)
 
 
@@ -298,26 +310,39 @@ def _store_pdf(settings: Settings, pdf: bytes) -> str:
 
 
 def approve(db: Database, settings: Settings, document_id: str, user: dict[str, Any]) -> dict[str, Any]:
-    """Freeze a concept: draw its final PDF, store it by hash and record who approved it when."""
-    row = _row(db, document_id)
-    if row["status"] != "concept":
-        raise CaseError(409, "Dit document is al vastgesteld.")
+    """Freeze a concept: draw its final PDF, store it by hash and record who approved it when.
+
+    A concept whose case changed since it was made (a zienswijze came in, a letter went out)
+    is first brought up to date and refused (409), so that nobody approves what he did not see.
+    """
+    with write(db):
+        row = _row(db, document_id)
+        if row["status"] != "concept":
+            raise CaseError(409, "Dit document is al vastgesteld.")
+        case = get_case(db, row["case_id"])
+        if row["kind"] in LETTERS and not can_make_document(case["status"], row["kind"]):
+            raise CaseError(409, f"De zaak staat in '{STATES[case['status']]}'; deze brief past daar niet meer bij.")
+        fresh = _recollected(db, settings, row)
+        if fresh is not None:
+            db.execute("UPDATE documents SET data = ? WHERE id = ? AND status = 'concept'",
+                       [json.dumps(fresh, ensure_ascii=False), document_id])
+        seen = rows(db, "SELECT data FROM documents WHERE id = ?", [document_id])[0]["data"]
+    if fresh is not None:
+        raise CaseError(409, "De gegevens van de zaak zijn veranderd sinds dit concept is gemaakt; het concept is "
+                             "bijgewerkt. Bekijk het opnieuw en stel het dan vast.")
     missing = [b["sha256"] for b in _photo_blocks(row["data"]["content"]["blocks"])
                if settings.image_path(b["sha256"]) is None]
     if missing:
         raise CaseError(409, f"{len(missing)} foto('s) van dit rapport zijn nog niet ontvangen; stel het vast "
                              "als de tablet ze heeft gesynchroniseerd.")
-    pdf = render(row["data"]["content"], settings.image_path)
+    pdf = render(row["data"]["content"], settings.image_path)  # outside the write lock: it may take a while
     sha256 = _store_pdf(settings, pdf)
     with write(db):
-        case = get_case(db, row["case_id"])
-        if row["kind"] in LETTERS and not can_make_document(case["status"], row["kind"]):
-            raise CaseError(409, f"De zaak staat in '{STATES[case['status']]}'; deze brief past daar niet meer bij.")
         changed = db.execute("UPDATE documents SET status = 'approved', sha256 = ?, size = ?, approved_at = ?, "
-                             "approved_by = ? WHERE id = ? AND status = 'concept'",
-                             [sha256, len(pdf), store.now(), user["id"], document_id]).rowcount
+                             "approved_by = ? WHERE id = ? AND status = 'concept' AND data = ?",
+                             [sha256, len(pdf), store.now(), user["id"], document_id, seen]).rowcount
         if changed != 1:
-            raise CaseError(409, "Dit document is al vastgesteld.")
+            raise CaseError(409, "Dit concept is intussen gewijzigd of vastgesteld; bekijk het opnieuw.")
         add_event(db, row["case_id"], user["id"], "vastgesteld",
                   f"{TITLES[row['kind']]} vastgesteld ({row['kenmerk']}, SHA-256 {sha256[:12]}…)",
                   {"sha256": sha256}, document_id)
@@ -342,9 +367,13 @@ def approved_pdf(settings: Settings, row: dict[str, Any]) -> bytes:
     return pdf
 
 
-def send(db: Database, document_id: str, user: dict[str, Any], sent_on: dt.date,
+def send(db: Database, settings: Settings, document_id: str, user: dict[str, Any], sent_on: dt.date,
          today: dt.date | None = None) -> dict[str, Any]:
-    """Record that an approved letter was sent and take the case step it stands for, with its terms."""
+    """Record that an approved letter was sent and take the case step it stands for, with its terms.
+
+    A letter that no longer says what the case holds (say a zienswijze came in after it was
+    approved) is refused: it stays as it is, and a new concept follows.
+    """
     today = today or dt.date.today()
     with write(db):
         row = _row(db, document_id)
@@ -360,6 +389,9 @@ def send(db: Database, document_id: str, user: dict[str, Any], sent_on: dt.date,
             raise CaseError(409, f"De brief is gedateerd {row['letter_date']} en de termijnen erin lopen vanaf die "
                                  "datum; verzend hem op die datum, of maak een nieuw concept met de juiste datum.",
                             {"sent_on": [f"Moet {row['letter_date']} zijn."]})
+        if _recollected(db, settings, row) is not None:
+            raise CaseError(409, "De gegevens van de zaak zijn veranderd sinds deze brief is vastgesteld; maak een "
+                                 "nieuw concept en stel dat vast.")
         case = get_case(db, row["case_id"])
         _apply_terms(case, row)
         store.put(db, "case", case, actor=user["id"], expected_version=case["version"])

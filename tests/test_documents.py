@@ -304,15 +304,46 @@ def test_letters_follow_the_case_and_a_refused_step_changes_nothing(api: Api, ap
     refused = api.post(f"/api/v1/documents/{besluit['id']}/send", json={"sent_on": today.isoformat()})
     assert refused.status_code == 409 and "zienswijzetermijn" in refused.json["message"]
     assert case_tables(app) == before
-    # Once the zienswijze is recorded the besluit goes out, and a warning no longer fits the case.
+    # The zienswijze comes in: the approved besluit no longer says what the case holds, so it is
+    # refused and stays as it was; a new concept says so and goes out.
     assert api.post(f"/api/v1/cases/{case['id']}/transitions",
                     json={"action": "zienswijze_ontvangen", "received_on": today.isoformat()}).status_code == 200
-    assert api.post(f"/api/v1/documents/{besluit['id']}/send", json={"sent_on": today.isoformat()}).status_code == 200
+    before = case_tables(app)
+    stale = api.post(f"/api/v1/documents/{besluit['id']}/send", json={"sent_on": today.isoformat()})
+    assert stale.status_code == 409 and "veranderd" in stale.json["message"]
+    assert case_tables(app) == before
+    second = concept(api, case, {"kind": "besluit_lod", "letter_date": today.isoformat()})
+    assert api.post(f"/api/v1/documents/{second['id']}/approve").status_code == 200
+    assert api.post(f"/api/v1/documents/{second['id']}/send", json={"sent_on": today.isoformat()}).status_code == 200
+    assert "zienswijze op" in pdf_text(pdf(api, second)) and "ontvangen en bij dit besluit betrokken" in \
+        pdf_text(pdf(api, second))
     concept(api, case, {"kind": "waarschuwing"}, status=409)
     state = api.get(f"/api/v1/cases/{case['id']}").json
     assert state["status"] == "besluit"
-    assert [e["action"] for e in state["timeline"]][-2:] == ["zienswijze_ontvangen", "besluit_verzonden"]
-    assert state["timeline"][-1]["document_id"] == besluit["id"]
+    assert [e["action"] for e in state["timeline"]][-2:] == ["vastgesteld", "besluit_verzonden"]
+    assert state["timeline"][-1]["document_id"] == second["id"]
+
+
+def test_a_concept_made_before_the_case_changed_is_brought_up_to_date_before_approval(
+        api: Api, app: Flask, case: dict[str, Any]) -> None:
+    today = dt.date.today().isoformat()
+    voornemen = concept(api, case, {"kind": "voornemen_lod", "letter_date": today})
+    approve_and_send(api, voornemen, today)
+    besluit = concept(api, case, {"kind": "besluit_lod", "letter_date": today})
+    assert "geen zienswijze" in pdf_text(pdf(api, besluit))
+    api.post(f"/api/v1/cases/{case['id']}/transitions", json={"action": "zienswijze_ontvangen", "received_on": today})
+    refused = api.post(f"/api/v1/documents/{besluit['id']}/approve")
+    assert refused.status_code == 409 and "bijgewerkt" in refused.json["message"]
+    text = pdf_text(pdf(api, besluit))
+    assert "geen zienswijze" not in text and "ontvangen en bij dit besluit betrokken" in text
+    assert api.post(f"/api/v1/documents/{besluit['id']}/approve").status_code == 200
+
+
+def test_a_dossier_holds_its_own_making_and_approves_at_once(api: Api, case: dict[str, Any]) -> None:
+    dossier = concept(api, case, {"kind": "dossier"})
+    assert api.post(f"/api/v1/documents/{dossier['id']}/approve").status_code == 200
+    text = pdf_text(pdf(api, dossier))
+    assert f"Concept dossier gemaakt ({dossier['kenmerk']})" in text
 
 
 @pytest.mark.parametrize(("body", "status", "field"), [

@@ -174,7 +174,8 @@ def send_document(document_id: str) -> Response:
     _readable_document(document_id)
     db = get_db()
     try:
-        row = documents.send(db, document_id, current_user(), body["sent_on"], dt.date.today())
+        row = documents.send(db, _settings(), document_id, current_user(), body["sent_on"],
+                             dt.date.today())
     except CaseError as err:
         raise answer(err) from None
     audit(db, "send", "document", document_id, {"sent_on": row["sent_on"]})
