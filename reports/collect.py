@@ -162,7 +162,10 @@ def _finding_of(data: dict[str, Any]) -> str:
 
 def _remedy_rows(data: dict[str, Any], terms: dict[str, dict[str, Any]], *, nominal: bool = False) -> list[list[str]]:
     rows = []
+    first_of_code = {v["code"]: v for v in reversed(data["case"]["violations"])}  # one remedy per code
     for v in data["case"]["violations"]:
+        if first_of_code.pop(v["code"], None) is None:
+            continue
         term = terms[v["code"]]
         remedy = data["remedies"].get(v["code"]) or f"Beëindig de overtreding: {v['title'].lower()}."
         if nominal:

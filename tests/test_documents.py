@@ -147,6 +147,7 @@ def test_every_kind_of_document_reads_back_with_its_legal_parts_dates_and_amount
     common(text, case, besluit["kenmerk"])
     assert "Besluit last onder dwangsom" in text and "13 november 2025" in text
     assert "Verwijder de fietsen van de trap en houd die vrij." in text
+    assert text.count("Breng het aantal personen dat in elke slaapkamer slaapt terug") == 1, "one remedy per code"
     assert "24 november 2025 (verschoven van 22 november 2025" in text, "VLUCHTWEG: Saturday -> Monday"
     assert "27 november 2025" in text, "ROOKMELDER: 14 days"
     assert "11 december 2025" in text, "the default of 28 days"
