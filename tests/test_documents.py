@@ -387,3 +387,16 @@ def test_bad_requests_to_document_endpoints(api: Api, app: Flask, case: dict[str
     assert api.patch(f"/api/v1/documents/{document['id']}", json={"kind": "dossier"}).status_code == 422
     assert api.patch(f"/api/v1/documents/{document['id']}", data="x", content_type="text/plain").status_code == 415
     assert case_tables(app) == before
+
+
+def test_a_hercontrole_after_a_warning_is_planned_the_day_after_its_term(api: Api, case: dict[str, Any]) -> None:
+    warning = concept(api, case, {"kind": "waarschuwing", "letter_date": "2025-03-06"})
+    approve_and_send(api, warning, "2025-03-06")
+    state = api.get(f"/api/v1/cases/{case['id']}").json
+    assert state["terms"]["herstel_end"] == "2025-04-03", "28 days by default in this municipality's terms"
+    planned = api.post(f"/api/v1/cases/{case['id']}/transitions",
+                       json={"action": "hercontrole_gepland", "inspector_id": api.users["handhaver"]["id"]})
+    assert planned.status_code == 200, planned.json
+    assert planned.json["terms"]["hercontrole_on"] == "2025-04-04"
+    assignment = api.get(f"/api/v1/assignments/{planned.json['terms']['hercontrole_assignment_id']}").json
+    assert assignment["due"] == "2025-04-04" and assignment["kind"] == "hercontrole"
