@@ -206,9 +206,8 @@ def _check(db: Database, settings: Settings, case: dict[str, Any], kind: str, pa
     if visits and visits[0] and params["letter_date"] < visits[0]:
         raise CaseError(422, f"Een document kan niet gedateerd zijn vóór het bezoek van {visits[0]}.",
                         {"letter_date": ["Ligt vóór het bezoek."]})
-    dwangsom = params.get("dwangsom") or {}
-    if dwangsom.get("amount") and dwangsom.get("max") and Decimal(str(dwangsom["max"])) < Decimal(
-            str(dwangsom["amount"])):
+    dwangsom = {**settings.letters["dwangsom"], **(params.get("dwangsom") or {})}
+    if Decimal(str(dwangsom["max"])) < Decimal(str(dwangsom["amount"])):
         raise CaseError(422, "Het maximum van de dwangsom is lager dan het bedrag.",
                         {"dwangsom": {"max": ["Lager dan het bedrag."]}})
 

@@ -362,6 +362,7 @@ def test_a_dossier_holds_its_own_making_and_approves_at_once(api: Api, case: dic
     ({"kind": "voornemen_boete", "boete": {"amount": 12.345}}, 422, "boete"),
     ({"kind": "voornemen_lod", "dwangsom": {"amount": 500, "max": 100}}, 422, "dwangsom"),
     ({"kind": "voornemen_lod", "dwangsom": {"per": "maand"}}, 422, "dwangsom"),
+    ({"kind": "voornemen_lod", "dwangsom": {"amount": 6000}}, 422, "dwangsom"),
     ({"kind": "waarschuwing", "bijlagen": "rapport"}, 422, "bijlagen"),
 ])
 def test_bad_concepts_get_field_messages_and_change_nothing(api: Api, app: Flask, case: dict[str, Any],
