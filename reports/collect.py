@@ -24,10 +24,9 @@ result is JSON-ready, so a concept can be stored and rendered again unchanged.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Callable
 
-from reports.fmt import bedrag, datum, day, getal, tijdstip
+from reports.fmt import bedrag, datum, day, getal, lokale_dag, tijdstip, weken
 
 TITLES = {
     "rapport": "Rapport van bevindingen",
@@ -137,6 +136,11 @@ def _toelichting(data: dict[str, Any]) -> list[Block]:
     return [{"t": "h2", "text": "Toelichting"}, {"t": "p", "text": data["toelichting"].strip()}]
 
 
+def _first_lower(text: str) -> str:
+    """Return text with only its first letter in lower case ('CO-melder' stays)."""
+    return text[:1].lower() + text[1:]
+
+
 def _de(municipality: str) -> str:
     """Return 'de gemeente Aalsmeer' for 'Gemeente Aalsmeer'."""
     if municipality.lower().startswith("gemeente "):
@@ -151,7 +155,7 @@ def _finding_of(data: dict[str, Any]) -> str:
     where = address_line(data["address"])
     if inspections:
         first = inspections[0]["inspection"]
-        seen = datum(dt.date.fromisoformat(str(first.get("started_at") or data["case"]["opened_on"])[:10]))
+        seen = datum(lokale_dag(str(first.get("started_at") or data["case"]["opened_on"])))
         return (f"Op {seen} hebben toezichthouders van {_de(municipality)} de woning {where} gecontroleerd. "
                 "Van hun bevindingen is een rapport opgemaakt. Daarbij zijn de "
                 "volgende overtredingen vastgesteld:")
@@ -167,7 +171,7 @@ def _remedy_rows(data: dict[str, Any], terms: dict[str, dict[str, Any]], *, nomi
         if first_of_code.pop(v["code"], None) is None:
             continue
         term = terms[v["code"]]
-        remedy = data["remedies"].get(v["code"]) or f"Beëindig de overtreding: {v['title'].lower()}."
+        remedy = data["remedies"].get(v["code"]) or f"Beëindig de overtreding: {_first_lower(v['title'])}."
         if nominal:
             rows.append([f"{v['code']}\n{remedy}", f"{_days(term)} dagen na verzending van het besluit"])
         else:
@@ -224,8 +228,9 @@ def voornemen_lod(data: dict[str, Any]) -> dict[str, Any]:
         {"t": "p", "text": _dwangsom_text(data["dwangsom"])},
         {"t": "h2", "text": "Zienswijze"},
         {"t": "box", "text": "Voordat wij een besluit nemen, kunt u uw zienswijze op dit voornemen geven (artikel 4:8 "
-                             "Algemene wet bestuursrecht), schriftelijk of mondeling. U hebt daarvoor twee weken: "
-                             f"uiterlijk op {_term_text(zienswijze)}. Vermeld ons kenmerk {data['kenmerk']}."},
+                             "Algemene wet bestuursrecht), schriftelijk of mondeling. U hebt daarvoor "
+                             f"{weken(_days(zienswijze))}: uiterlijk op {_term_text(zienswijze)}. Vermeld ons "
+                             f"kenmerk {data['kenmerk']}."},
         {"t": "p", "text": "Wij betrekken uw zienswijze bij ons besluit. Horen wij niets van u, dan nemen wij een "
                            "besluit op grond van de gegevens die wij hebben. Tegen dit voornemen kunt u geen bezwaar "
                            "maken; tegen het besluit later wel."},
@@ -252,9 +257,10 @@ def besluit_lod(data: dict[str, Any]) -> dict[str, Any]:
         {"t": "h2", "text": "Aanleiding"}, {"t": "p", "text": _finding_of(data)}, _violations_table(data),
         *({"t": "p", "text": line} for line in history),
         {"t": "h2", "text": "Besluit"},
-        {"t": "p", "text": "Wij leggen u een last onder dwangsom op (artikel 125 Gemeentewet en artikel 5:32 Algemene "
-                           "wet bestuursrecht). U moet de volgende maatregelen uitvoeren (artikel 5:32a Awb), elk "
-                           "binnen de begunstigingstermijn die erbij staat (artikel 5:31d Awb):"},
+        {"t": "p", "text": "Wij leggen u een last onder dwangsom op (artikel 125 Gemeentewet en de artikelen 5:31d en "
+                           "5:32 Algemene wet bestuursrecht). U moet de volgende herstelmaatregelen uitvoeren "
+                           "(artikel 5:32a, eerste lid, Awb), elk binnen de begunstigingstermijn die erbij staat "
+                           "(artikel 5:32a, tweede lid, Awb):"},
         {"t": "table", "head": ["Overtreding en herstelmaatregel", "Termijn", "Uiterlijk op"],
          "rows": _remedy_rows(data, terms["begunstigingstermijn"]), "widths": [0.6, 0.12, 0.28]},
         {"t": "h2", "text": "Dwangsom"},
@@ -265,7 +271,8 @@ def besluit_lod(data: dict[str, Any]) -> dict[str, Any]:
         {"t": "p", "text": f"Na afloop van de begunstigingstermijn, na {datum(last)}, controleren wij of u de last "
                            "hebt uitgevoerd."},
         {"t": "h2", "text": "Bezwaar"},
-        {"t": "box", "text": "Bent u het niet eens met dit besluit? Dan kunt u binnen zes weken na de dag waarop dit "
+        {"t": "box", "text": "Bent u het niet eens met dit besluit? Dan kunt u binnen "
+                             f"{weken(_days(terms['bezwaar']))} na de dag waarop dit "
                              "besluit is verzonden een bezwaarschrift indienen bij ons college (artikelen 6:7 en 6:8 "
                              f"Algemene wet bestuursrecht): uiterlijk op {_term_text(terms['bezwaar'])}. Het "
                              "bezwaarschrift is ondertekend en bevat uw naam en adres, de datum, ons kenmerk "
@@ -285,6 +292,7 @@ def voornemen_boete(data: dict[str, Any]) -> dict[str, Any]:
     zienswijze = data["terms"]["zienswijze"]
     warning = (data.get("previous") or {}).get("waarschuwing")
     boete = data["boete"]
+    repeat = " (herhaalde overtreding binnen vier jaar)" if boete.get("repeat") else ""
     blocks: list[Block] = [
         {"t": "h1", "text": "Voornemen tot het opleggen van een bestuurlijke boete"},
         {"t": "p", "text": "Geachte heer, mevrouw,"}, {"t": "p", "text": _finding_of(data)}, _violations_table(data),
@@ -296,11 +304,13 @@ def voornemen_boete(data: dict[str, Any]) -> dict[str, Any]:
         {"t": "h2", "text": "Ons voornemen"},
         {"t": "p", "text": "Wij zijn van plan u op grond van de Wet goed verhuurderschap een bestuurlijke boete op te "
                            f"leggen van {bedrag(boete['amount'])}. Het wettelijk maximum voor deze overtreding is "
-                           f"{bedrag(boete['max'])}. Bij de hoogte van de boete houden wij rekening met de ernst en "
-                           "de duur van de overtredingen en de mate waarin ze u kunnen worden verweten (artikel 5:46 "
-                           "Awb)."},
+                           f"{bedrag(boete['max'])}{repeat}. Bij de hoogte van de boete houden wij rekening met de "
+                           "ernst en de duur van de overtredingen en de mate waarin ze u kunnen worden verweten "
+                           "(artikel 5:46 Awb)."},
         {"t": "p", "text": "U bent niet verplicht om over de overtredingen een verklaring af te leggen (artikel 5:10a "
                            "Awb)."},
+        *([{"t": "p", "text": f"Het rapport van bevindingen (kenmerk {data['rapport']['kenmerk']}) waarop dit "
+                              "voornemen berust, is bij deze brief gevoegd."}] if data.get("rapport") else []),
         {"t": "h2", "text": "Zienswijze"},
         {"t": "box", "text": "Voordat wij beslissen, kunt u uw zienswijze geven, schriftelijk of mondeling (artikel "
                              f"5:53 Awb): uiterlijk op {_term_text(zienswijze)}. Vermeld ons kenmerk "
@@ -440,7 +450,7 @@ def rapport(data: dict[str, Any]) -> dict[str, Any]:
     header = [["Ons kenmerk", data["kenmerk"]], ["Opgemaakt door", item.get("inspector") or "-"],
               ["Onderwerp", f"Rapport van bevindingen - {address_line(data['address'])}"],
               ["Datum", datum(data["letter_date"])],
-              ["Datum bezoek", datum(str(inspection.get("started_at") or data["letter_date"])[:10])]]
+              ["Datum bezoek", datum(lokale_dag(str(inspection.get("started_at") or data["letter_date"])))]]
     return {"kind": "rapport", "title": TITLES["rapport"], "kenmerk": data["kenmerk"],
             "letterhead": data["letterhead"], "header": header, "blocks": inspection_blocks(item, data)}
 

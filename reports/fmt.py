@@ -40,6 +40,24 @@ def tijdstip(value: str | None) -> str:
     return format_datetime(moment.astimezone(TZ), "d MMMM y HH:mm", locale=LOCALE)
 
 
+def lokale_dag(value: str) -> dt.date:
+    """Return the Dutch calendar day of an ISO timestamp (or the day of an ISO date)."""
+    if len(value) == 10:
+        return dt.date.fromisoformat(value)
+    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(TZ).date()
+
+
+def weken(days: int) -> str:
+    """Return a term in words: 'twee weken', '10 dagen'."""
+    words = {1: "één week", 2: "twee weken", 3: "drie weken", 4: "vier weken", 6: "zes weken", 8: "acht weken"}
+    if days % 7 == 0 and days // 7 in words:
+        return words[days // 7]
+    return f"{days // 7} weken" if days % 7 == 0 else f"{days} dagen"
+
+
 def bedrag(value: Decimal | int | float | str) -> str:
     """Return an amount in euros: '€ 1.234,50' (with a non-breaking space)."""
     return format_currency(Decimal(str(value)), "EUR", locale=LOCALE)

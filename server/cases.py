@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from reports.fmt import datum
 from server import store
 from server.case_flow import (
     DOCUMENT_STEP,
@@ -173,7 +174,7 @@ def _guard(case: dict[str, Any], action: str, detail: dict[str, Any], today: dt.
     if action == "besluit_verzonden" and not terms.get("zienswijze_ontvangen"):
         end = terms.get("zienswijze_end")
         if end and today <= dt.date.fromisoformat(end):
-            raise CaseError(409, f"De zienswijzetermijn loopt tot en met {end}; neem het besluit daarna, of leg "
+            raise CaseError(409, f"De zienswijzetermijn loopt tot en met {datum(end)}; neem het besluit daarna, of leg "
                                  "eerst de ontvangen zienswijze vast.")
     if action == "verbeurd":
         end = terms.get("begunstigingstermijn_end")

@@ -23,6 +23,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from reports import TITLES, collect, render
+from reports.fmt import bedrag, datum
+from schemas.judge import inspection_date
 from server import store, terms
 from server.attachments import final_path
 from server.case_flow import DOCUMENT_STEP, STATES, can_make_document
@@ -125,6 +127,18 @@ def _case_inspections(db: Database, case: dict[str, Any]) -> list[dict[str, Any]
     return out
 
 
+def boete_max(settings: Settings, params: dict[str, Any]) -> str:
+    """Return the maximum fine: for a first offence, or for a repeat within four years."""
+    repeat = bool((params.get("boete") or {}).get("repeat"))
+    return str(settings.letters["boete_max_repeat" if repeat else "boete_max"])
+
+
+def _latest_rapport(db: Database, case_id: str) -> dict[str, Any] | None:
+    found = rows(db, "SELECT kenmerk, letter_date FROM documents WHERE case_id = ? AND kind = 'rapport' AND status = "
+                     "'approved' ORDER BY approved_at DESC LIMIT 1", [case_id])
+    return found[0] if found else None
+
+
 def _previous(db: Database, case_id: str) -> dict[str, Any]:
     """Return the latest sent letter of each kind of a case."""
     out: dict[str, Any] = {}
@@ -162,15 +176,22 @@ def gather(db: Database, settings: Settings, case: dict[str, Any], kind: str, pa
     data: dict[str, Any] = {
         "kenmerk": kenmerk, "letter_date": letter_date.isoformat(),
         "handler": {"name": _user_name(db, handler_id) or "-", "title": settings.letters.get("handler_title")},
-        "letterhead": settings.letterhead, "bijlagen": params.get("bijlagen") or [],
+        "letterhead": settings.letterhead, "bijlagen": list(params.get("bijlagen") or []),
         "toelichting": params.get("toelichting"), "case": case, "address": address, "inspections": inspections,
         "remedies": remedies, "terms": _terms(kind, letter_date, case, settings.terms),
-        "dwangsom": {**settings.letters["dwangsom"], **(params.get("dwangsom") or {})},
-        "boete": {"amount": (params.get("boete") or {}).get("amount"), "max": settings.letters["boete_max"]},
+        "dwangsom": {**settings.letters["dwangsom"], **(case.get("dwangsom") or {}), **(params.get("dwangsom") or {})},
+        "boete": {"amount": (params.get("boete") or {}).get("amount"), "max": boete_max(settings, params),
+                  "repeat": bool((params.get("boete") or {}).get("repeat"))},
         "previous": _previous(db, case["id"]),
         "zienswijze_ontvangen": (case.get("terms") or {}).get("zienswijze_ontvangen"),
         "status_label": STATES[case["status"]],
     }
+    if kind == "voornemen_boete":
+        data["rapport"] = _latest_rapport(db, case["id"])
+        if data["rapport"]:
+            enclosed = f"Rapport van bevindingen ({data['rapport']['kenmerk']})"
+            if enclosed not in data["bijlagen"]:
+                data["bijlagen"].append(enclosed)
     if kind == "dossier":
         docs = rows(db, "SELECT kind, kenmerk, letter_date, status, sent_on, sha256 FROM documents WHERE case_id = ? "
                         "AND id != ? ORDER BY created_at", [case["id"], document_id])
@@ -189,12 +210,23 @@ def _check(db: Database, settings: Settings, case: dict[str, Any], kind: str, pa
     if kind in LETTERS and not case["violations"]:
         raise CaseError(409, "Deze zaak heeft geen vastgestelde overtredingen; maak eerst een rapport van "
                              "bevindingen van een inspectie.")
-    if kind == "voornemen_boete" and not (params.get("boete") or {}).get("amount"):
-        raise CaseError(422, "Vul het boetebedrag in.", {"boete": {"amount": ["Verplicht veld."]}})
-    if kind == "voornemen_boete" and Decimal(str(params["boete"]["amount"])) > Decimal(
-            str(settings.letters["boete_max"])):
-        raise CaseError(422, "Het boetebedrag is hoger dan het wettelijk maximum.",
-                        {"boete": {"amount": ["Hoger dan het maximum."]}})
+    if kind in LETTERS:
+        address = store.get(db, "address", case["address_id"], include_deleted=True) or {}
+        if not (address.get("landlord") or "").strip():
+            raise CaseError(409, "Leg eerst de verhuurder vast bij het adres: een brief moet aan iemand gericht zijn.")
+    if kind == "voornemen_boete":
+        if not (params.get("boete") or {}).get("amount"):
+            raise CaseError(422, "Vul het boetebedrag in.", {"boete": {"amount": ["Verplicht veld."]}})
+        if Decimal(str(params["boete"]["amount"])) > Decimal(boete_max(settings, params)):
+            maximum = bedrag(boete_max(settings, params))
+            raise CaseError(422, f"Het boetebedrag is hoger dan het wettelijk maximum ({maximum}).",
+                            {"boete": {"amount": ["Hoger dan het maximum."]}})
+        if "waarschuwing" not in _previous(db, case["id"]):
+            raise CaseError(409, "Onder de Wet goed verhuurderschap gaat een waarschuwing aan een boete vooraf; "
+                                 "verzend eerst een waarschuwing.")
+        if _latest_rapport(db, case["id"]) is None:
+            raise CaseError(409, "Stel eerst het rapport van bevindingen vast; het gaat mee met het voornemen.")
+    _check_zienswijze_answered(case, kind, params)
     if kind == "rapport":
         inspection = store.get(db, "inspection", params.get("inspection_id") or "")
         if inspection is None or inspection["address_id"] != case["address_id"]:
@@ -202,14 +234,26 @@ def _check(db: Database, settings: Settings, case: dict[str, Any], kind: str, pa
                             {"inspection_id": ["Onbekende inspectie voor deze zaak."]})
         if inspection["status"] != "submitted":
             raise CaseError(409, "Van een inspectie die nog niet is ingediend wordt geen rapport gemaakt.")
-    visits = [str(i.get("started_at") or "")[:10] for i in _case_inspections(db, case)[:1]]
-    if visits and visits[0] and params["letter_date"] < visits[0]:
-        raise CaseError(422, f"Een document kan niet gedateerd zijn vóór het bezoek van {visits[0]}.",
-                        {"letter_date": ["Ligt vóór het bezoek."]})
+        visited = [inspection]
+    else:
+        visited = _case_inspections(db, case)[:1]
+    if visited and visited[0].get("started_at"):
+        visit = inspection_date(visited[0])
+        if dt.date.fromisoformat(params["letter_date"]) < visit:
+            raise CaseError(422, f"Een document kan niet gedateerd zijn vóór het bezoek van {datum(visit)}.",
+                            {"letter_date": ["Ligt vóór het bezoek."]})
     dwangsom = {**settings.letters["dwangsom"], **(params.get("dwangsom") or {})}
     if Decimal(str(dwangsom["max"])) < Decimal(str(dwangsom["amount"])):
         raise CaseError(422, "Het maximum van de dwangsom is lager dan het bedrag.",
                         {"dwangsom": {"max": ["Lager dan het bedrag."]}})
+
+
+def _check_zienswijze_answered(case: dict[str, Any], kind: str, params: dict[str, Any]) -> None:
+    """A besluit after a zienswijze says how it was weighed (Awb 3:46): the toelichting is required."""
+    if kind == "besluit_lod" and (case.get("terms") or {}).get("zienswijze_ontvangen") and \
+            not (params.get("toelichting") or "").strip():
+        raise CaseError(422, "Er is een zienswijze ontvangen: geef in de toelichting aan hoe die is meegewogen.",
+                        {"toelichting": ["Verplicht na een zienswijze."]})
 
 
 def _jsonable(value: Any) -> Any:
@@ -326,14 +370,16 @@ def approve(db: Database, settings: Settings, document_id: str, user: dict[str, 
             db.execute("UPDATE documents SET data = ? WHERE id = ? AND status = 'concept'",
                        [json.dumps(fresh, ensure_ascii=False), document_id])
         seen = rows(db, "SELECT data FROM documents WHERE id = ?", [document_id])[0]["data"]
+        if fresh is None:
+            _check_zienswijze_answered(case, row["kind"], row["data"]["params"])
     if fresh is not None:
         raise CaseError(409, "De gegevens van de zaak zijn veranderd sinds dit concept is gemaakt; het concept is "
                              "bijgewerkt. Bekijk het opnieuw en stel het dan vast.")
     missing = [b["sha256"] for b in _photo_blocks(row["data"]["content"]["blocks"])
                if settings.image_path(b["sha256"]) is None]
     if missing:
-        raise CaseError(409, f"{len(missing)} foto('s) van dit rapport zijn nog niet ontvangen; stel het vast "
-                             "als de tablet ze heeft gesynchroniseerd.")
+        what = "1 foto van dit rapport is" if len(missing) == 1 else f"{len(missing)} foto's van dit rapport zijn"
+        raise CaseError(409, f"{what} nog niet ontvangen; stel het vast als de tablet heeft gesynchroniseerd.")
     pdf = render(row["data"]["content"], settings.image_path)  # outside the write lock: it may take a while
     sha256 = _store_pdf(settings, pdf)
     with write(db):
@@ -360,7 +406,10 @@ def _photo_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def approved_pdf(settings: Settings, row: dict[str, Any]) -> bytes:
     """Return an approved document's stored PDF, checked against its hash."""
-    pdf = pdf_path(settings.data, row["sha256"]).read_bytes()
+    try:
+        pdf = pdf_path(settings.data, row["sha256"]).read_bytes()
+    except FileNotFoundError:
+        raise CaseError(500, "Het bewaarde bestand van dit document ontbreekt.") from None
     if hashlib.sha256(pdf).hexdigest() != row["sha256"]:
         raise CaseError(500, "Het bewaarde bestand van dit document komt niet overeen met zijn SHA-256.")
     return pdf
@@ -381,13 +430,14 @@ def send(db: Database, settings: Settings, document_id: str, user: dict[str, Any
         if row["status"] != "approved":
             raise CaseError(409, "Alleen een vastgestelde brief kan worden verzonden.")
         if row["sent_on"]:
-            raise CaseError(409, f"Deze brief is al verzonden op {row['sent_on']}.")
+            raise CaseError(409, f"Deze brief is al verzonden op {datum(row['sent_on'])}.")
         if sent_on > today:
             raise CaseError(422, "De verzenddatum ligt in de toekomst.", {"sent_on": ["Ligt in de toekomst."]})
         if sent_on.isoformat() != row["letter_date"]:
-            raise CaseError(409, f"De brief is gedateerd {row['letter_date']} en de termijnen erin lopen vanaf die "
-                                 "datum; verzend hem op die datum, of maak een nieuw concept met de juiste datum.",
-                            {"sent_on": [f"Moet {row['letter_date']} zijn."]})
+            raise CaseError(409, f"De brief is gedateerd {datum(row['letter_date'])} en de termijnen erin lopen "
+                                 "vanaf die datum; verzend hem op die datum, of maak een nieuw concept met de juiste "
+                                 "datum.",
+                            {"sent_on": [f"Moet {datum(row['letter_date'])} zijn."]})
         if _recollected(db, settings, row) is not None:
             raise CaseError(409, "De gegevens van de zaak zijn veranderd sinds deze brief is vastgesteld; maak een "
                                  "nieuw concept en stel dat vast.")
@@ -411,12 +461,20 @@ def _apply_terms(case: dict[str, Any], row: dict[str, Any]) -> None:
     elif kind == "voornemen_lod":
         case_terms["zienswijze_end"] = stated["zienswijze"]["end"]
         case_terms.pop("zienswijze_ontvangen", None)
+        _keep_remedies(case, row)
+        case["dwangsom"] = row["data"]["dwangsom"]  # the besluit starts from what the voornemen announced
     elif kind == "besluit_lod":
         case_terms["begunstigingstermijnen"] = {c: t["end"] for c, t in stated["begunstigingstermijn"].items()}
         case_terms["begunstigingstermijn_end"] = max(case_terms["begunstigingstermijnen"].values())
         case_terms["bezwaar_end"] = stated["bezwaar"]["end"]
         case["dwangsom"] = row["data"]["dwangsom"]
-        case["remedies"] = {v["code"]: row["data"]["params"].get("remedies", {}).get(v["code"])
-                            for v in case["violations"] if row["data"]["params"].get("remedies", {}).get(v["code"])}
+        _keep_remedies(case, row)
     elif kind == "voornemen_boete":
         case_terms["boete_zienswijze_end"] = stated["zienswijze"]["end"]
+
+
+def _keep_remedies(case: dict[str, Any], row: dict[str, Any]) -> None:
+    """Keep the remedies a sent letter set for the case's violations, over earlier ones."""
+    codes = {v["code"] for v in case["violations"]}
+    chosen = {code: text for code, text in (row["data"]["params"].get("remedies") or {}).items() if code in codes}
+    case["remedies"] = {**(case.get("remedies") or {}), **chosen}

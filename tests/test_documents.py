@@ -174,6 +174,7 @@ def test_every_kind_of_document_reads_back_with_its_legal_parts_dates_and_amount
     common(text, case, boete["kenmerk"])
     assert "bestuurlijke boete" in text and "€ 12.345,50" in text and "€ 25.750,00" in text
     assert "5:53" in text and "5:10a" in text and warning["kenmerk"] in text
+    assert f"Rapport van bevindingen ({rapport['kenmerk']})" in text and "bij deze brief gevoegd" in text
     assert "uiterlijk op 28 april 2026 (verschoven van 27 april 2026" in text
 
     # Dossier: cover, assessment, timeline, every document with its SHA-256, the inspection report.
@@ -313,11 +314,14 @@ def test_letters_follow_the_case_and_a_refused_step_changes_nothing(api: Api, ap
     stale = api.post(f"/api/v1/documents/{besluit['id']}/send", json={"sent_on": today.isoformat()})
     assert stale.status_code == 409 and "veranderd" in stale.json["message"]
     assert case_tables(app) == before
-    second = concept(api, case, {"kind": "besluit_lod", "letter_date": today.isoformat()})
+    concept(api, case, {"kind": "besluit_lod", "letter_date": today.isoformat()}, status=422)  # no toelichting
+    second = concept(api, case, {"kind": "besluit_lod", "letter_date": today.isoformat(),
+                                 "toelichting": "De verhuurder noemt de bezetting tijdelijk; dat verandert de "
+                                                "overtredingen niet."})
     assert api.post(f"/api/v1/documents/{second['id']}/approve").status_code == 200
     assert api.post(f"/api/v1/documents/{second['id']}/send", json={"sent_on": today.isoformat()}).status_code == 200
-    assert "zienswijze op" in pdf_text(pdf(api, second)) and "ontvangen en bij dit besluit betrokken" in \
-        pdf_text(pdf(api, second))
+    text = pdf_text(pdf(api, second))
+    assert "zienswijze op" in text and "ontvangen en bij dit besluit betrokken" in text and "tijdelijk" in text
     concept(api, case, {"kind": "waarschuwing"}, status=409)
     state = api.get(f"/api/v1/cases/{case['id']}").json
     assert state["status"] == "besluit"
@@ -337,6 +341,9 @@ def test_a_concept_made_before_the_case_changed_is_brought_up_to_date_before_app
     assert refused.status_code == 409 and "bijgewerkt" in refused.json["message"]
     text = pdf_text(pdf(api, besluit))
     assert "geen zienswijze" not in text and "ontvangen en bij dit besluit betrokken" in text
+    answer = api.post(f"/api/v1/documents/{besluit['id']}/approve")
+    assert answer.status_code == 422 and "toelichting" in answer.json["errors"], "how the zienswijze was weighed"
+    assert api.patch(f"/api/v1/documents/{besluit['id']}", json={"toelichting": "Meegewogen."}).status_code == 200
     assert api.post(f"/api/v1/documents/{besluit['id']}/approve").status_code == 200
 
 
@@ -359,6 +366,8 @@ def test_a_dossier_holds_its_own_making_and_approves_at_once(api: Api, case: dic
     ({"kind": "voornemen_boete"}, 422, "boete"),
     ({"kind": "voornemen_boete", "boete": {"amount": "99999999"}}, 422, "boete"),
     ({"kind": "voornemen_boete", "boete": {"amount": "30000"}}, 422, "boete"),
+    ({"kind": "voornemen_boete", "boete": {"amount": "30000", "repeat": "ja"}}, 422, "boete"),
+    ({"kind": "rapport", "letter_date": "2030-01-01"}, 422, "letter_date"),
     ({"kind": "voornemen_boete", "boete": {"amount": 12.345}}, 422, "boete"),
     ({"kind": "voornemen_lod", "dwangsom": {"amount": 500, "max": 100}}, 422, "dwangsom"),
     ({"kind": "voornemen_lod", "dwangsom": {"per": "maand"}}, 422, "dwangsom"),
@@ -401,3 +410,28 @@ def test_a_hercontrole_after_a_warning_is_planned_the_day_after_its_term(api: Ap
     assert planned.json["terms"]["hercontrole_on"] == "2025-04-04"
     assignment = api.get(f"/api/v1/assignments/{planned.json['terms']['hercontrole_assignment_id']}").json
     assert assignment["due"] == "2025-04-04" and assignment["kind"] == "hercontrole"
+
+
+def test_a_boete_follows_a_warning_and_the_rapport_and_may_use_the_repeat_maximum(api: Api, app: Flask,
+                                                                                  case: dict[str, Any]) -> None:
+    body = {"kind": "voornemen_boete", "letter_date": "2025-03-10", "boete": {"amount": "30000", "repeat": True}}
+    assert "waarschuwing" in concept(api, case, body, status=409)["message"]
+    warning = concept(api, case, {"kind": "waarschuwing", "letter_date": "2025-03-06"})
+    approve_and_send(api, warning, "2025-03-06")
+    assert "rapport" in concept(api, case, body, status=409)["message"]
+    rapport = concept(api, case, {"kind": "rapport", "letter_date": "2025-03-03"})
+    approve_and_send(api, rapport, None)
+    boete = concept(api, case, body)
+    text = pdf_text(pdf(api, boete))
+    assert "€ 30.000,00" in text and "€ 103.000,00 (herhaalde overtreding binnen vier jaar)" in text
+    assert concept(api, case, {**body, "boete": {"amount": "103000.01", "repeat": True}}, status=422)
+
+
+def test_letters_need_a_named_landlord(api: Api, app: Flask, case: dict[str, Any]) -> None:
+    address = api.get(f"/api/v1/addresses/{case['address_id']}").json
+    changed = api.patch(f"/api/v1/addresses/{address['id']}", json={"landlord": None},
+                        headers={"If-Match": str(address["version"])})
+    assert changed.status_code == 200, changed.json
+    refused = concept(api, case, {"kind": "waarschuwing"}, status=409)
+    assert "verhuurder" in refused["message"]
+    concept(api, case, {"kind": "rapport"})

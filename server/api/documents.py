@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 from flask import Response, current_app, jsonify
+from marshmallow import ValidationError
 
-from schemas.base import BaseSchema, Date, Dict, List, Money, Nested, Str, matches, max_length, one_of
+from schemas.base import BaseSchema, Bool, Date, Dict, List, Money, Nested, Str, matches, max_length, one_of
 from server import documents
 from server.api import bp
 from server.api.cases import answer, readable_case
@@ -19,6 +20,12 @@ from server.errors import NotFound
 from server.http import json_object, load
 
 CODE = matches(r"^[A-Z][A-Z0-9_]{1,39}$", "Een code van een overtreding, zoals ROOKMELDER.")
+
+
+def _plausible(day: dt.date) -> None:
+    """A letter is dated from 2000 up to a year ahead."""
+    if not dt.date(2000, 1, 1) <= day <= dt.date.today() + dt.timedelta(days=366):
+        raise ValidationError("Een briefdatum ligt tussen 2000 en een jaar vooruit.")
 
 
 class DwangsomSchema(BaseSchema):
@@ -33,12 +40,14 @@ class BoeteSchema(BaseSchema):
     """The intended bestuurlijke boete."""
 
     amount = Money(required=True, low=1, high=1_000_000)
+    repeat = Bool(load_default=False,
+                  metadata={"description": "Herhaalde overtreding binnen vier jaar (hoger maximum)."})
 
 
 class ConceptChangesSchema(BaseSchema):
     """What a teamleider may set on a concept."""
 
-    letter_date = Date()
+    letter_date = Date(validate=_plausible)
     inspection_id = Str(validate=matches(r"^[0-9a-fA-F-]{36}$", "Geen geldige UUID."))
     remedies = Dict(keys=Str(validate=CODE), values=Str(validate=[max_length(1000), matches(r"\S", "Mag niet leeg "
                                                                                                 "zijn.")]))
