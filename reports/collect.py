@@ -264,7 +264,7 @@ def besluit_lod(data: dict[str, Any]) -> dict[str, Any]:
         {"t": "table", "head": ["Overtreding en herstelmaatregel", "Termijn", "Uiterlijk op"],
          "rows": _remedy_rows(data, terms["begunstigingstermijn"]), "widths": [0.6, 0.12, 0.28]},
         {"t": "h2", "text": "Dwangsom"},
-        {"t": "p", "text": _dwangsom_text(data["dwangsom"]) + " (artikel 5:32b Awb)."},
+        {"t": "p", "text": _dwangsom_text(data["dwangsom"]).removesuffix(".") + " (artikel 5:32b Awb)."},
         {"t": "p", "text": "Voert u de last niet op tijd uit, dan verbeurt u de dwangsom van rechtswege. Een verbeurde "
                            "dwangsom moet u binnen zes weken betalen (artikel 5:33 Awb); wij zullen hem invorderen."},
         {"t": "h2", "text": "Hercontrole"},

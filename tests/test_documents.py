@@ -151,7 +151,7 @@ def test_every_kind_of_document_reads_back_with_its_legal_parts_dates_and_amount
     assert "24 november 2025 (verschoven van 22 november 2025" in text, "VLUCHTWEG: Saturday -> Monday"
     assert "27 november 2025" in text, "ROOKMELDER: 14 days"
     assert "11 december 2025" in text, "the default of 28 days"
-    assert "€ 750,00 voor iedere week" in text and "maximum van € 7.500,00" in text
+    assert "€ 750,00 voor iedere week" in text and "maximum van € 7.500,00 (artikel 5:32b Awb)" in text
     assert "uiterlijk op 29 december 2025 (verschoven van 25 december 2025" in text, "Christmas, then a weekend"
     for part in ("5:31d", "5:32a", "5:32b", "5:33", "6:7", "6:8", "8:81", "voorlopige voorziening",
                  "Bezwaar", "Gemeentewet", voornemen["kenmerk"], "7 april 2025", "geen zienswijze"):
