@@ -6,11 +6,10 @@ what it refuses.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
+
+from server.settings import config_file
 
 STATES = {
     "open": "Geopend",
@@ -57,14 +56,6 @@ DOCUMENT_STEP = {
     "besluit_lod": "besluit_verzonden",
     "voornemen_boete": "boete_voornemen_verzonden",
 }
-DOCUMENT_KINDS = {
-    "rapport": "Rapport van bevindingen",
-    "waarschuwing": "Waarschuwing",
-    "voornemen_lod": "Voornemen last onder dwangsom",
-    "besluit_lod": "Besluit last onder dwangsom",
-    "voornemen_boete": "Voornemen bestuurlijke boete",
-    "dossier": "Dossier",
-}
 
 
 class IllegalTransition(Exception):
@@ -96,11 +87,7 @@ def can_make_document(state: str, kind: str) -> bool:
 
 def load_matrix(path: str | None = None) -> dict[str, Any]:
     """Return the LHS matrix: the shipped default, or the file at path."""
-    if path:
-        text = Path(path).read_text(encoding="utf-8")
-    else:
-        text = resources.files("server").joinpath("config/lhs_matrix.json").read_text(encoding="utf-8")
-    matrix: dict[str, Any] = json.loads(text)
+    matrix = config_file(path, "lhs_matrix.json")
     for impact in ("1", "2", "3", "4"):
         for behaviour in "ABCD":
             if matrix["matrix"][impact][behaviour] not in matrix["interventions"]:

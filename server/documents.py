@@ -15,8 +15,6 @@ import json
 import os
 import uuid
 from decimal import Decimal
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -31,24 +29,15 @@ from server.case_flow import DOCUMENT_STEP, STATES, can_make_document
 from server.cases import CaseError, add_event, get_case, step, timeline
 from server.db import rows, write
 from server.evaluation import stored_evaluation
+from server.settings import config_file
 
 LETTERS = tuple(DOCUMENT_STEP)
 KINDS = tuple(TITLES)
 
 
-@lru_cache(maxsize=8)
-def _load_json(path: str | None, default: str) -> dict[str, Any]:
-    if path:
-        text = Path(path).read_text(encoding="utf-8")
-    else:
-        text = resources.files("server").joinpath(f"config/{default}").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
-
-
 def load_letters(path: str | None = None) -> dict[str, Any]:
     """Return the letter defaults: remedies per code, dwangsom, boete maximum."""
-    return _load_json(path or None, "letters.json")
+    return config_file(path or None, "letters.json")
 
 
 def document_folder(data_dir: str | Path) -> Path:
@@ -78,18 +67,14 @@ class Settings:
         return str(path) if path.exists() else None
 
 
-def _row(db: Database, document_id: str) -> dict[str, Any]:
+def get_document(db: Database, document_id: str) -> dict[str, Any]:
+    """Return a document row with its stored data, or raise CaseError 404."""
     found = rows(db, "SELECT * FROM documents WHERE id = ?", [document_id])
     if not found:
         raise CaseError(404, "Document niet gevonden.")
     row = found[0]
     row["data"] = json.loads(row["data"])
     return row
-
-
-def get_document(db: Database, document_id: str) -> dict[str, Any]:
-    """Return a document row with its stored data, or raise CaseError 404."""
-    return _row(db, document_id)
 
 
 def summary(row: dict[str, Any]) -> dict[str, Any]:
@@ -204,6 +189,10 @@ def gather(db: Database, settings: Settings, case: dict[str, Any], kind: str, pa
 
 
 def _check(db: Database, settings: Settings, case: dict[str, Any], kind: str, params: dict[str, Any]) -> None:
+    unknown = sorted(set(params.get("remedies") or {}) - {v["code"] for v in case["violations"]})
+    if unknown:
+        raise CaseError(422, "Herstelmaatregelen horen bij overtredingen van de zaak.",
+                        {"remedies": {code: ["Geen overtreding van deze zaak."] for code in unknown}})
     if kind in LETTERS and not can_make_document(case["status"], kind):
         raise CaseError(409, f"Een {TITLES[kind].lower()} past niet bij de toestand van de zaak "
                              f"('{STATES[case['status']]}').")
@@ -217,9 +206,9 @@ def _check(db: Database, settings: Settings, case: dict[str, Any], kind: str, pa
     if kind == "voornemen_boete":
         if not (params.get("boete") or {}).get("amount"):
             raise CaseError(422, "Vul het boetebedrag in.", {"boete": {"amount": ["Verplicht veld."]}})
-        if Decimal(str(params["boete"]["amount"])) > Decimal(boete_max(settings, params)):
-            maximum = bedrag(boete_max(settings, params))
-            raise CaseError(422, f"Het boetebedrag is hoger dan het wettelijk maximum ({maximum}).",
+        maximum = boete_max(settings, params)
+        if Decimal(str(params["boete"]["amount"])) > Decimal(maximum):
+            raise CaseError(422, f"Het boetebedrag is hoger dan het wettelijk maximum ({bedrag(maximum)}).",
                             {"boete": {"amount": ["Hoger dan het maximum."]}})
         if "waarschuwing" not in _previous(db, case["id"]):
             raise CaseError(409, "Onder de Wet goed verhuurderschap gaat een waarschuwing aan een boete vooraf; "
@@ -290,7 +279,7 @@ def make_concept(db: Database, settings: Settings, case_id: str, user: dict[str,
                    "kenmerk) VALUES (?, ?, ?, 'concept', ?, ?, ?, ?, ?)",
                    [document_id, case_id, kind, params["letter_date"], json.dumps(stored, ensure_ascii=False),
                     store.now(), user["id"], kenmerk])
-    return _row(db, document_id)
+    return get_document(db, document_id)
 
 
 def _collected(db: Database, settings: Settings, case: dict[str, Any], kind: str, params: dict[str, Any],
@@ -304,9 +293,9 @@ def _collected(db: Database, settings: Settings, case: dict[str, Any], kind: str
     return normal
 
 
-def _recollected(db: Database, settings: Settings, row: dict[str, Any]) -> dict[str, Any] | None:
+def _recollected(db: Database, settings: Settings, row: dict[str, Any], case: dict[str, Any]
+                 ) -> dict[str, Any] | None:
     """Return the document collected again from today's data when that differs from what it holds, else None."""
-    case = get_case(db, row["case_id"])
     fresh = _collected(db, settings, case, row["kind"], row["data"]["params"], row["kenmerk"], row["created_by"],
                        row["id"])
     same = all(fresh[key] == row["data"].get(key) for key in ("terms", "dwangsom", "content"))
@@ -318,7 +307,7 @@ def update_concept(db: Database, settings: Settings, document_id: str, user: dic
     """Change a concept's parameters and collect it again; an approved document is refused (409)."""
     changes = _jsonable(changes)
     with write(db):
-        row = _row(db, document_id)
+        row = get_document(db, document_id)
         if row["status"] != "concept":
             raise CaseError(409, "Dit document is vastgesteld en kan niet meer worden gewijzigd; maak een nieuw "
                                  "concept als correctie.")
@@ -330,7 +319,7 @@ def update_concept(db: Database, settings: Settings, document_id: str, user: dic
         stored = _collected(db, settings, case, row["kind"], params, row["kenmerk"], row["created_by"], document_id)
         db.execute("UPDATE documents SET data = ?, letter_date = ? WHERE id = ? AND status = 'concept'",
                    [json.dumps(stored, ensure_ascii=False), params["letter_date"], document_id])
-    return _row(db, document_id)
+    return get_document(db, document_id)
 
 
 def concept_pdf(settings: Settings, row: dict[str, Any]) -> bytes:
@@ -359,13 +348,13 @@ def approve(db: Database, settings: Settings, document_id: str, user: dict[str, 
     is first brought up to date and refused (409), so that nobody approves what he did not see.
     """
     with write(db):
-        row = _row(db, document_id)
+        row = get_document(db, document_id)
         if row["status"] != "concept":
             raise CaseError(409, "Dit document is al vastgesteld.")
         case = get_case(db, row["case_id"])
         if row["kind"] in LETTERS and not can_make_document(case["status"], row["kind"]):
             raise CaseError(409, f"De zaak staat in '{STATES[case['status']]}'; deze brief past daar niet meer bij.")
-        fresh = _recollected(db, settings, row)
+        fresh = _recollected(db, settings, row, case)
         if fresh is not None:
             db.execute("UPDATE documents SET data = ? WHERE id = ? AND status = 'concept'",
                        [json.dumps(fresh, ensure_ascii=False), document_id])
@@ -391,7 +380,7 @@ def approve(db: Database, settings: Settings, document_id: str, user: dict[str, 
         add_event(db, row["case_id"], user["id"], "vastgesteld",
                   f"{TITLES[row['kind']]} vastgesteld ({row['kenmerk']}, SHA-256 {sha256[:12]}…)",
                   {"sha256": sha256}, document_id)
-    return _row(db, document_id)
+    return get_document(db, document_id)
 
 
 def _photo_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -424,7 +413,7 @@ def send(db: Database, settings: Settings, document_id: str, user: dict[str, Any
     """
     today = today or dt.date.today()
     with write(db):
-        row = _row(db, document_id)
+        row = get_document(db, document_id)
         if row["kind"] not in LETTERS:
             raise CaseError(409, f"Een {TITLES[row['kind']].lower()} wordt niet verzonden.")
         if row["status"] != "approved":
@@ -438,17 +427,17 @@ def send(db: Database, settings: Settings, document_id: str, user: dict[str, Any
                                  "vanaf die datum; verzend hem op die datum, of maak een nieuw concept met de juiste "
                                  "datum.",
                             {"sent_on": [f"Moet {datum(row['letter_date'])} zijn."]})
-        if _recollected(db, settings, row) is not None:
+        case = get_case(db, row["case_id"])
+        if _recollected(db, settings, row, case) is not None:
             raise CaseError(409, "De gegevens van de zaak zijn veranderd sinds deze brief is vastgesteld; maak een "
                                  "nieuw concept en stel dat vast.")
-        case = get_case(db, row["case_id"])
         _apply_terms(case, row)
         store.put(db, "case", case, actor=user["id"], expected_version=case["version"])
         db.execute("UPDATE documents SET sent_on = ?, sent_by = ? WHERE id = ?",
                    [sent_on.isoformat(), user["id"], document_id])
         step(db, row["case_id"], user, DOCUMENT_STEP[row["kind"]], {"kenmerk": row["kenmerk"]},
              document_id=document_id, today=sent_on)
-    return _row(db, document_id)
+    return get_document(db, document_id)
 
 
 def _apply_terms(case: dict[str, Any], row: dict[str, Any]) -> None:

@@ -6,8 +6,11 @@ them all and a test checks that it does.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 
@@ -61,6 +64,16 @@ SETTINGS: list[Setting] = [
     Setting("TRUST_PROXY", False, "Vertrouw X-Forwarded-For voor het IP-adres in de auditlog (achter een proxy).",
             _bool),
 ]
+
+
+def config_file(path: str | None, shipped: str) -> dict[str, Any]:
+    """Return a JSON configuration: the file at path (a setting), or the shipped server/config/<shipped>."""
+    if path:
+        text = Path(path).read_text(encoding="utf-8")
+    else:
+        text = resources.files("server").joinpath(f"config/{shipped}").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 class SettingError(ValueError):

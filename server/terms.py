@@ -12,13 +12,12 @@ text: the list is one function to change).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import holidays
+
+from server.settings import config_file
 
 ATW_NAMES = {"New Year's Day", "Easter Monday", "Ascension Day", "Pentecost Monday", "King's Day",
              "Christmas Day", "Second Day of Christmas"}
@@ -71,12 +70,7 @@ def term(start: dt.date, *, days: int = 0, weeks: int = 0) -> Term:
 
 def load_terms(path: str | None = None) -> dict[str, Any]:
     """Return the configured terms: the shipped defaults, or the file at path."""
-    if path:
-        text = Path(path).read_text(encoding="utf-8")
-    else:
-        text = resources.files("server").joinpath("config/terms.json").read_text(encoding="utf-8")
-    config: dict[str, Any] = json.loads(text)
-    return config
+    return config_file(path, "terms.json")
 
 
 def zienswijze(letter_date: dt.date, config: dict[str, Any]) -> Term:
