@@ -10,26 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from server.attachments import final_path
-from server.db import get_db
+from tests.test_api_bad_input import snapshot
 
 RENDERS = Path(__file__).resolve().parent.parent / "artifacts" / "documents"
-
-
-def photo_bytes(seed: int = 0, size: tuple[int, int] = (1600, 1200)) -> bytes:
-    """Return a JPEG like a tablet camera's: a drawn scene, different per seed."""
-    image = Image.new("RGB", size, (200 - seed * 7 % 120, 180, 160 + seed * 11 % 90))
-    draw = ImageDraw.Draw(image)
-    for i in range(12):
-        x = (seed * 97 + i * 131) % size[0]
-        draw.rectangle([x, 100 + i * 80, x + 300, 160 + i * 80], fill=(40 + i * 15, 60, 90), outline=(0, 0, 0))
-    draw.text((40, 40), f"Foto {seed}", fill=(0, 0, 0))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=82)
-    return out.getvalue()
 
 
 def put_photo(app: Flask, content: bytes) -> str:
@@ -72,7 +58,4 @@ def render_png(pdf: bytes, name: str, pages: int = 2) -> list[Path]:
 
 def case_tables(app: Flask) -> dict[str, Any]:
     """Return every row of the case tables, to prove a refused request changed nothing."""
-    with app.app_context():
-        db = get_db()
-        return {t: list(db.query(f"SELECT * FROM {t} ORDER BY rowid"))  # noqa: S608
-                for t in ("cases", "case_events", "documents", "history", "assignments")}
+    return snapshot(app, ("cases", "case_events", "documents", "history", "assignments"))

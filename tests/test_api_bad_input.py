@@ -16,13 +16,15 @@ from server.auth import add_user, create_api_token
 from server.db import get_db
 from tests.conftest import Api, new_address
 
+DATA_TABLES = ("addresses", "assignments", "inspections", "history", "changes")
 
-def snapshot(app: Flask) -> dict[str, Any]:
-    """Return every row of every data table (audit aside), to prove nothing changed."""
+
+def snapshot(app: Flask, tables: tuple[str, ...] = DATA_TABLES) -> dict[str, Any]:
+    """Return every row of the tables (by default every data table, audit aside), to prove nothing changed."""
     with app.app_context():
         db = get_db()
         return {t: list(db.query(f"SELECT * FROM {t} ORDER BY rowid"))  # noqa: S608
-                for t in ("addresses", "assignments", "inspections", "history", "changes")}
+                for t in tables}
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from flask import Flask
 from server.db import get_db
 from server.documents import pdf_path
 from tests.conftest import Api, example
-from tests.documents_world import case_tables, pdf_images, pdf_text, photo_bytes, put_photo, render_png
+from tests.documents_world import case_tables, pdf_images, pdf_text, put_photo, render_png
 from tests.test_api_assignments_inspections import store_inspection
+from tests.test_attachments import jpeg
 
 # Terms as a municipality might set them: VLUCHTWEG 9 days, so that a letter of Thursday
 # 13 November 2025 gives Saturday 22 November, which the Atw moves to Monday 24 November.
@@ -39,9 +40,9 @@ def case(api: Api, app: Flask) -> dict[str, Any]:
     raw = example("overbewoond.json")
     raw["inspection"]["started_at"], raw["inspection"]["finished_at"] = \
         "2025-02-27T19:05:00+01:00", "2025-02-27T20:10:00+01:00"
-    raw["inspection"]["photos"] = [{"sha256": put_photo(app, photo_bytes(1)), "caption": "Trap met fietsen",
+    raw["inspection"]["photos"] = [{"sha256": put_photo(app, jpeg(1, size=640)), "caption": "Trap met fietsen",
                                     "room_id": None},
-                                   {"sha256": put_photo(app, photo_bytes(2)), "caption": "Zolder met vier bedden",
+                                   {"sha256": put_photo(app, jpeg(2, size=640)), "caption": "Zolder met vier bedden",
                                     "room_id": "r5"}]
     api.post("/api/v1/addresses", json=raw["address"])
     store_inspection(app, raw["inspection"], api.users["handhaver"]["id"])
