@@ -34,20 +34,20 @@ def tijdstip(value: str | None) -> str:
     """Return an ISO timestamp in Dutch local time: '7 maart 2025 14:03'."""
     if not value:
         return "-"
+    return format_datetime(_local(value), "d MMMM y HH:mm", locale=LOCALE)
+
+
+def _local(value: str) -> dt.datetime:
+    """Return an ISO timestamp as Dutch local time (a time without zone is read as UTC)."""
     moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return format_datetime(moment.astimezone(TZ), "d MMMM y HH:mm", locale=LOCALE)
+    return moment.astimezone(TZ)
 
 
 def lokale_dag(value: str) -> dt.date:
     """Return the Dutch calendar day of an ISO timestamp (or the day of an ISO date)."""
-    if len(value) == 10:
-        return dt.date.fromisoformat(value)
-    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(TZ).date()
+    return day(value) if len(value) == 10 else _local(value).date()
 
 
 def weken(days: int) -> str:
