@@ -78,10 +78,10 @@ def json_object() -> dict[str, Any]:
     return body
 
 
-def load(schema: Schema, data: Any, **kwargs: Any) -> Any:
-    """Load data with a schema; answer 422 with the field messages when invalid."""
+def load(schema: Schema | Callable[[Any], Any], data: Any, **kwargs: Any) -> Any:
+    """Load data with a schema (or a loader of one); answer 422 with the field messages when invalid."""
     try:
-        return schema.load(data, **kwargs)
+        return schema.load(data, **kwargs) if isinstance(schema, Schema) else schema(data, **kwargs)
     except ValidationError as err:
         raise Invalid(errors=err.messages) from None
 

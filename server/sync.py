@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from schemas import address_schema, inspection_schema
 from schemas.base import BaseSchema, Int, List, Nested, Raw, Str, between, max_length, one_of, to_wire
+from schemas.fast import loader
 from server import store
 from server.cases import case_summary
 from server.db import rows, write
@@ -55,6 +56,10 @@ class PushSchema(BaseSchema):
 
 
 push_schema = PushSchema()
+# Same answers as schema.load, several times faster for valid records (schemas/fast.py).
+load_push = loader(push_schema)
+load_inspection = loader(inspection_schema)
+load_address = loader(address_schema)
 
 
 class SeqGap(ApiError):
@@ -133,7 +138,7 @@ def _apply(db: Database, device: dict[str, Any], user: dict[str, Any], m: dict[s
     raise Rejected("invalid", "Onbekend soort gegeven.", {"entity": ["Onbekend soort gegeven."]})
 
 
-def _load(schema: Any, m: dict[str, Any]) -> dict[str, Any]:
+def _load(load: Any, m: dict[str, Any]) -> dict[str, Any]:
     data = m["data"]
     if not isinstance(data, dict):
         raise Rejected("invalid", "Gegevens ontbreken.", {"data": ["Verwacht een object."]})
@@ -141,14 +146,14 @@ def _load(schema: Any, m: dict[str, Any]) -> dict[str, Any]:
         raise Rejected("invalid", "Het id in de gegevens verschilt.",
                        {"id": ["Verschilt van het id van de wijziging."]})
     try:
-        loaded: dict[str, Any] = schema.load({**data, "id": m["id"]})
+        loaded: dict[str, Any] = load({**data, "id": m["id"]})
     except ValidationError as err:
         raise Rejected("invalid", "Een of meer velden zijn ongeldig.", err.messages) from None
     return loaded
 
 
 def _put_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], actor: str) -> dict[str, Any]:
-    loaded = _load(inspection_schema, m)
+    loaded = _load(load_inspection, m)
     existing = store.get(db, "inspection", loaded["id"], include_deleted=True)
     if existing is not None:
         if existing.get("inspector_id") != user["id"]:
@@ -218,7 +223,7 @@ def _delete_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], ac
 
 def _put_address(db: Database, device: dict[str, Any], user: dict[str, Any], m: dict[str, Any],
                  actor: str) -> dict[str, Any]:
-    loaded = _load(address_schema, m)
+    loaded = _load(load_address, m)
     mine = to_wire(loaded)
     existing = store.get(db, "address", m["id"], include_deleted=True)
     if existing is None:

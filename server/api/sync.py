@@ -14,7 +14,7 @@ from server.auth import PLANNERS, current_device, current_user, require
 from server.db import get_db, rows
 from server.errors import Forbidden, UpgradeRequired
 from server.http import PageQuery, QueryInt, json_object, load, query
-from server.sync import MAX_PULL, PROTOCOL, pull, push, push_schema, touch_device
+from server.sync import MAX_PULL, PROTOCOL, load_push, pull, push, touch_device
 
 
 def _device() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -39,7 +39,7 @@ def sync_push() -> Response:
     body = json_object()
     if "protocol" in body:
         _check_protocol(body["protocol"])
-    loaded = load(push_schema, body)
+    loaded = load(load_push, body)
     db = get_db()
     result = push(db, device, user, loaded["mutations"])
     audit(db, "push", None, None, {"seqs": [r["seq"] for r in result["results"]],

@@ -1,0 +1,297 @@
+"""A fast path for loading valid data with a marshmallow schema; the schema stays the contract.
+
+`loader(schema)` returns a function with the same answer as `schema.load(data)` for every
+input. It walks the schema's fields once and builds plain closures for them, so that loading
+a valid record skips marshmallow's per-field machinery (error stores, getters, hook lookups).
+The fast path only ever *accepts*: at the first value it does not recognise as valid, or any
+field, validator or hook it was not built for, it gives up and `schema.load` decides, with
+its own result and Dutch field messages. A push of thousands of inspections spends most of
+its validation time here (see bench/sync_bench.py); tests/test_fast_load.py holds the two
+paths to the same answers.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+from marshmallow import RAISE, Schema, fields, missing, validate
+from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
+
+from schemas import base
+
+Convert = Callable[[Any], Any]
+
+
+class NotCompilable(Exception):
+    """The schema uses something the fast path does not handle; use schema.load."""
+
+
+class _Slow(Exception):
+    """The fast path declines this input; schema.load decides."""
+
+
+_SLOW = _Slow()
+
+
+def _slow() -> Any:
+    raise _SLOW
+
+
+class Loader:
+    """Loads data exactly as schema.load does; quickly when it is valid and the schema compiled."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        try:
+            self._fast: Convert | None = _compile_schema(schema)
+        except NotCompilable:
+            self._fast = None
+        self.slow = 0  # inputs the fast path left to the schema
+
+    @property
+    def fast(self) -> bool:
+        """Whether the schema compiled to a fast path."""
+        return self._fast is not None
+
+    def __call__(self, data: Any) -> Any:
+        if self._fast is not None:
+            try:
+                return self._fast(data)
+            except Exception:  # any doubt at all: the schema itself decides
+                self.slow += 1
+                return self.schema.load(data)
+        self.slow += 1
+        return self.schema.load(data)
+
+
+def loader(schema: Schema) -> Loader:
+    """Return a function that loads data exactly as schema.load does, quickly when it is valid."""
+    return Loader(schema)
+
+
+def _compile_schema(schema: Schema) -> Convert:
+    if schema.many or schema.partial or schema.unknown != RAISE or schema.only or schema.exclude:
+        raise NotCompilable(f"{type(schema).__name__}: many, partial, only, exclude or unknown")
+    hooks = schema._hooks  # the registered hooks are what load() runs
+    if hooks[PRE_LOAD] or hooks[POST_LOAD]:
+        raise NotCompilable(f"{type(schema).__name__}: pre_load/post_load")
+    plan = []
+    for attr_name, field in schema.load_fields.items():
+        key = field.data_key if field.data_key is not None else attr_name
+        target = field.attribute or attr_name
+        if "." in target:
+            raise NotCompilable(f"{attr_name}: dotted attribute")
+        plan.append((key, target, field.required, field.load_default, _compile_field(field)))
+    known = frozenset(key for key, *_ in plan)
+    field_checks = _field_validators(schema)
+    schema_checks = _schema_validators(schema)
+    make = schema.dict_class
+
+    def load(data: Any) -> Any:
+        if type(data) is not dict or not known.issuperset(data):
+            raise _SLOW
+        out = make()
+        for key, target, required, default, convert in plan:
+            value = data.get(key, missing)
+            if value is missing:
+                if required:
+                    raise _SLOW
+                if default is missing:
+                    continue
+                value = default() if callable(default) else default
+                if value is missing:
+                    continue
+                out[target] = value
+            else:
+                out[target] = convert(value)
+        for check in field_checks:
+            check(out)
+        for check in schema_checks:
+            check(out, data)
+        return out
+
+    return load
+
+
+def _field_validators(schema: Schema) -> list[Callable[..., None]]:
+    """The @validates hooks, as Schema._invoke_field_validators runs them on valid data."""
+    checks: list[Callable[..., None]] = []
+    for attr_name, _, options in schema._hooks[VALIDATES]:
+        method = getattr(schema, attr_name)
+        for field_name in options["field_names"]:
+            if field_name not in schema.fields:
+                if field_name in schema.declared_fields:
+                    continue
+                raise NotCompilable(f"{field_name}: no such field")
+            field = schema.fields[field_name]
+            data_key = field.data_key if field.data_key is not None else field_name
+            target = field.attribute or field_name
+
+            def check(out: dict[str, Any], method: Any = method, target: str = target,
+                      data_key: str = data_key) -> None:
+                if target in out and method(out[target], data_key=data_key) is missing:
+                    raise _SLOW
+
+            checks.append(check)
+    return checks
+
+
+def _schema_validators(schema: Schema) -> list[Callable[..., None]]:
+    """The @validates_schema hooks, collection-level first, as Schema._do_load runs them."""
+    checks: list[Callable[..., None]] = []
+    for pass_collection in (True, False):
+        for attr_name, hook_many, options in schema._hooks[VALIDATES_SCHEMA]:
+            if hook_many != pass_collection:
+                continue
+            method = getattr(schema, attr_name)
+            unknown = schema.unknown
+
+            if options.get("pass_original", False):
+                def check(out: dict[str, Any], data: Any, method: Any = method, unknown: Any = unknown) -> None:
+                    method(out, data, partial=None, many=False, unknown=unknown)
+            else:
+                def check(out: dict[str, Any], data: Any, method: Any = method, unknown: Any = unknown) -> None:
+                    method(out, partial=None, many=False, unknown=unknown)
+            checks.append(check)
+    return checks
+
+
+def _compile_field(field: fields.Field) -> Convert:
+    """Return a function from a present input value to the field's output (Field.deserialize)."""
+    if field.pre_load or field.post_load:
+        raise NotCompilable(f"{field!r}: field pre_load/post_load")
+    convert = _converter(field)
+    checks = [_check(v) for v in field.validators]
+    allow_none = field.allow_none
+
+    if not checks:
+        def load(value: Any) -> Any:
+            if value is None:
+                return None if allow_none else _slow()
+            return convert(value)
+        return load
+
+    def load_checked(value: Any) -> Any:
+        if value is None:
+            return None if allow_none else _slow()
+        out = convert(value)
+        for check in checks:
+            check(out)
+        return out
+    return load_checked
+
+
+def _converter(field: Any) -> Convert:
+    """Return the field's _deserialize for valid input; exact classes only, else the field's own."""
+    kind = type(field)
+    if kind is base.Str:
+        return _str
+    if kind is base.Int and field.strict:
+        return _int
+    if kind is base.Bool:
+        return _bool
+    if kind is base.Float and field.allow_nan is False and not field.as_string:
+        return _float
+    if kind is base.Raw:
+        return _same
+    if kind is base.List:
+        return _list(_compile_field(field.inner))
+    if kind is base.Dict and field.key_field is not None and field.value_field is not None:
+        return _dict(_compile_field(field.key_field), _compile_field(field.value_field))
+    if kind is base.Nested and not field.many and field.unknown is None and field.only is None and not field.exclude:
+        return _compile_schema(field.schema)
+
+    def own(value: Any) -> Any:  # any other field: its own conversion, exactly
+        return field._deserialize(value, None, None)
+    if kind in (base.UUID, base.Date, base.DateTime):
+        return own
+    raise NotCompilable(f"{kind.__name__}: no fast conversion")
+
+
+def _str(value: Any) -> Any:
+    return value if type(value) is str else _slow()
+
+
+def _int(value: Any) -> Any:
+    return value if type(value) is int else _slow()
+
+
+def _bool(value: Any) -> Any:
+    return value if type(value) is bool else _slow()
+
+
+def _float(value: Any) -> Any:
+    kind = type(value)
+    if kind is float:
+        result = value
+    elif kind is int:
+        result = float(value)  # OverflowError for huge ints: the schema answers "too large"
+    else:
+        raise _SLOW
+    return result if math.isfinite(result) else _slow()
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _list(inner: Convert) -> Convert:
+    def load(value: Any) -> Any:
+        if type(value) is not list:
+            raise _SLOW
+        return [inner(item) for item in value]
+    return load
+
+
+def _dict(key: Convert, val: Convert) -> Convert:
+    def load(value: Any) -> Any:
+        if type(value) is not dict:
+            raise _SLOW
+        out = {}
+        for k, v in value.items():
+            out[key(k)] = val(v)
+        return out
+    return load
+
+
+def _check(validator: Any) -> Callable[[Any], None]:
+    """Return a validator as a check that raises when the value is not valid."""
+    kind = type(validator)
+    if kind is validate.Range:
+        low, high = validator.min, validator.max
+        low_in, high_in = validator.min_inclusive, validator.max_inclusive
+
+        def in_range(value: Any) -> None:
+            if low is not None and (value < low if low_in else value <= low):
+                raise _SLOW
+            if high is not None and (value > high if high_in else value >= high):
+                raise _SLOW
+        return in_range
+    if kind is validate.OneOf:
+        choices = validator.choices
+
+        def one_of(value: Any) -> None:
+            if value not in choices:
+                raise _SLOW
+        return one_of
+    if kind is validate.Length:
+        low, high, equal = validator.min, validator.max, validator.equal
+
+        def length(value: Any) -> None:
+            n = len(value)
+            if equal is not None:
+                if n != equal:
+                    raise _SLOW
+                return
+            if (low is not None and n < low) or (high is not None and n > high):
+                raise _SLOW
+        return length
+    if kind is validate.Regexp:
+        match = validator.regex.match
+
+        def pattern(value: Any) -> None:
+            if match(value) is None:
+                raise _SLOW
+        return pattern
+    return validator  # any other validator raises ValidationError itself

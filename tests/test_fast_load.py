@@ -1,0 +1,172 @@
+"""The fast load path gives schema.load's answer for every input: valid, broken, or odd.
+
+Thousands of seeded mutations of real inspections (wrong types, boundary numbers, missing
+and unknown keys, bad dates and ids, broken cross-field rules) go through both paths; the
+answers (data and its key order, or the field messages) must be the same, and valid records
+must really take the fast path.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import uuid
+from typing import Any
+
+import pytest
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
+
+from schemas import address_schema, assignment_schema, inspection_schema
+from schemas.base import BaseSchema, Float, Int, Str
+from schemas.fast import loader
+from server.sync import push_schema
+from tests.conftest import example
+
+ROOM_KINDS = ["bedroom", "living", "kitchen", "bathroom", "toilet", "other"]
+
+
+def inspection(rng: random.Random) -> dict[str, Any]:
+    """A valid inspection of 1 to 9 rooms, from an example with its values shuffled."""
+    data = copy.deepcopy(example(rng.choice(["compliant.json", "overbewoond.json"]))["inspection"])
+    rooms = [{"id": f"r{i}", "name": rng.choice([None, f"Kamer {i}"]), "kind": rng.choice(ROOM_KINDS),
+              "storey": rng.choice([None, 0, 1]), "area_m2": rng.choice([None, 7, 12.5, 999.9]),
+              "beds": rng.choice([None, 0, 2]), "occupants": rng.choice([None, 0, 3])}
+             for i in range(rng.randint(1, 9))]
+    data.update(id=str(uuid.uuid4()), address_id=str(uuid.uuid4()), rooms=rooms,
+                photos=[{"sha256": "ab" * 32, "caption": "Gang", "room_id": rooms[0]["id"]}],
+                manual_findings=[{"code": "VOCHT", "description": "Schimmel.", "room_id": None}])
+    data["dwelling"]["storeys"] = 2
+    return data
+
+
+def outcome(load: Any, data: Any) -> tuple[str, str]:
+    try:
+        return "ok", json.dumps(load(data), default=str)  # key order counts: records are stored as JSON
+    except ValidationError as err:
+        return "invalid", json.dumps(err.messages, default=str)
+
+
+ODD_VALUES: list[Any] = [
+    None, True, False, 0, -0.0, 1, -1, 0.5, 2, 49, 50, 99, 100, 101, 500, 501, 999.9, 1000, 1000.5, 9999.99,
+    10000, 2**62, 2**63, 10**400, 1e308, float("nan"), float("inf"), "", " ", "x", "pl", "PL", "p1", "a" * 81,
+    "a" * 501, "a" * 2001, "granted", "submitted", "draft", "bedroom", "VOCHT", "vocht",
+    "2026-11-17", "2026-02-30", "20261117", "2026-11-17T09:30:00", "2026-11-17T09:30:00Z",
+    "2026-11-17T09:30:00+01:00", "2026-11-17T08:00:00+01:00", "2026-11-17 09:30", "09:30",
+    "6F9619FF-8B86-D011-B42D-00CFFB0DA5F1", "6f9619ff8b86d011b42d00cffb0da5f1", "niet-een-uuid", "r1", "r0",
+    "ab" * 32, "AB" * 32, [], [0], [0, 1], [None], ["x"], {}, {"pl": 1}, {"PL": 1}, {"pl": -1}, {"pl": "1"},
+]
+
+
+def leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path into a JSON value, containers included."""
+    found = [path]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found += leaves(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found += leaves(v, (*path, i))
+    return found
+
+
+def mutate(data: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """Return a copy with one to three random changes."""
+    data = copy.deepcopy(data)
+    for _ in range(rng.randint(1, 3)):
+        path = rng.choice(leaves(data)[1:])
+        parent = data
+        for step in path[:-1]:
+            parent = parent[step]
+        last = path[-1]
+        action = rng.random()
+        if action < 0.6:
+            parent[last] = copy.deepcopy(rng.choice(ODD_VALUES))
+        elif action < 0.75:
+            del parent[last]
+        elif action < 0.85 and isinstance(parent, dict):
+            parent[rng.choice(["extra", "Id", "version", "inspector_id", "created_at"])] = 1
+        elif isinstance(parent, list):
+            parent.append(copy.deepcopy(parent[last]))  # a duplicate room id, photo or finding
+        else:
+            parent[last] = copy.deepcopy(rng.choice(ODD_VALUES))
+    return data
+
+
+def test_valid_inspections_take_the_fast_path_with_the_same_result() -> None:
+    load = loader(inspection_schema)
+    assert load.fast, "the inspection schema should compile"
+    rng = random.Random(358)
+    records = [inspection(rng) for _ in range(300)]
+    records += [example(name)["inspection"] for name in ("compliant.json", "overbewoond.json", "geen-toegang.json")]
+    for record in records:
+        assert outcome(load, record) == outcome(inspection_schema.load, record)
+    assert load.slow == 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mutated_inspections_get_the_schemas_answer(seed: int) -> None:
+    load = loader(inspection_schema)
+    rng = random.Random(seed)
+    answers = {"ok": 0, "invalid": 0}
+    for _ in range(700):
+        data = mutate(inspection(rng), rng)
+        mine, theirs = outcome(load, data), outcome(inspection_schema.load, data)
+        assert mine == theirs, data
+        answers[mine[0]] += 1
+    assert answers["ok"] > 25 and answers["invalid"] > 300  # both paths were exercised
+
+
+def test_not_data_at_all() -> None:
+    load = loader(inspection_schema)
+    for data in [None, [], "x", 1, [example("compliant.json")["inspection"]]]:
+        assert outcome(load, data) == outcome(inspection_schema.load, data)
+
+
+def test_push_batches_and_assignments() -> None:
+    for schema in (push_schema, assignment_schema):
+        load = loader(schema)
+        assert load.fast, type(schema).__name__
+    load = loader(push_schema)
+    rng = random.Random(7)
+    batch = {"protocol": 1, "mutations": [{"seq": i + 1, "entity": "inspection", "id": str(uuid.uuid4()),
+                                           "op": "put", "base_version": None, "data": inspection(rng)}
+                                          for i in range(20)]}
+    assert outcome(load, batch) == outcome(push_schema.load, batch)
+    for _ in range(300):
+        broken = mutate(batch, rng)
+        assert outcome(load, broken) == outcome(push_schema.load, broken)
+
+
+def test_bounds_of_each_validator() -> None:
+    class Bounds(BaseSchema):
+        open_low = Float(validate=validate.Range(min=0, max=10, min_inclusive=False, max_inclusive=True))
+        open_high = Int(validate=validate.Range(min=-5, max=5, max_inclusive=False))
+        only_min = Int(validate=validate.Range(min=3))
+        word = Str(validate=[validate.Length(min=2, max=4), validate.Regexp(r"[a-z]+$")])
+        exact = Str(validate=validate.Length(equal=3))
+        choice = Int(validate=validate.OneOf([1, 2]))
+
+    schema = Bounds()
+    load = loader(schema)
+    assert load.fast
+    values = [-6, -5, -0.0, 0, 0.0, 1e-9, 2, 3, 4.99, 5, 9.99, 10, 10.0, 10.01, True, None, "", "a", "ab", "abcd",
+              "abcde", "AB", "ab1", "abc", 1, 1.0]
+    for name in schema.fields:
+        for value in values:
+            assert outcome(load, {name: value}) == outcome(schema.load, {name: value}), (name, value)
+
+
+def test_a_schema_with_hooks_it_does_not_know_is_left_to_marshmallow() -> None:
+    class Hooked(Schema):
+        name = fields.String()
+
+        @pre_load
+        def _strip(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+            return {k: v.strip() for k, v in data.items()}
+
+    schema = Hooked()
+    load = loader(schema)
+    assert not load.fast
+    assert load({"name": " x "}) == {"name": "x"} and load.slow == 1
+    assert not loader(address_schema).fast  # it normalises postcodes before loading
