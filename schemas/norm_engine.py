@@ -8,6 +8,7 @@ pass and never a finding; exactly at the norm is compliant.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -338,9 +339,15 @@ def _huurcontract(rec: _Rule) -> None:
     start = start if isinstance(start, dt.date) else dt.date.fromisoformat(start)
     applies_from = dt.date.fromisoformat(rec.param("applies_from"))
     if start >= applies_from:
-        when = format_date(start, format="long", locale="nl")
+        when = _long_date(start)
         rec.finding(False, True, None,
                     f"Huurovereenkomst van {when} is niet gescheiden van de arbeidsovereenkomst.")
+
+
+@functools.lru_cache(maxsize=4096)
+def _long_date(day: dt.date) -> str:
+    """Return a date in Dutch, "1 maart 2024" (Babel is slow; leases share few start dates)."""
+    return format_date(day, format="long", locale="nl")
 
 
 def _brp_signaal(rec: _Rule) -> None:

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 
 from flask import Flask, current_app, g
 from sqlite_utils import Database
+from sqlite_utils.utils import dedupe_keys
 
 DB_NAME = "woontoezicht.db"
 
@@ -34,8 +35,17 @@ def write(db: Database) -> Iterator[Database]:
     Nested use joins the outer transaction through a savepoint.
     """
     if db.conn.in_transaction:
-        with db.atomic():
+        # A savepoint; nested ones may share the name (SQLite uses the innermost), which saves
+        # the random names sqlite-utils' atomic() makes in the per-record loops of a push.
+        db.conn.execute("SAVEPOINT nested_write")
+        try:
             yield db
+        except BaseException:
+            if db.conn.in_transaction:  # a RAISE(ROLLBACK) trigger may have ended it already
+                db.conn.execute("ROLLBACK TO nested_write")
+                db.conn.execute("RELEASE nested_write")
+            raise
+        db.conn.execute("RELEASE nested_write")
         return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
@@ -72,5 +82,15 @@ def init_app(app: Flask) -> None:
 
 
 def rows(db: Database, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-    """Return the rows of a query as dicts."""
-    return list(db.query(sql, params))
+    """Return the rows of a query as dicts.
+
+    Straight on the connection: sqlite-utils' query() wraps every statement in a savepoint
+    of its own, which costs more than the indexed lookups the sync hot path makes.
+    """
+    cursor = db.conn.execute(sql, params)
+    if cursor.description is None:
+        raise ValueError("rows() is for statements that return rows")
+    keys = [d[0] for d in cursor.description]
+    if len(set(keys)) != len(keys):
+        keys = list(dedupe_keys(keys))  # "id", "id_2", as sqlite-utils names repeated columns
+    return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]

@@ -57,9 +57,14 @@ def install_norm_sets(db: Database, norm_sets: list[dict[str, Any]]) -> list[str
     return added
 
 
-def evaluate_and_store(db: Database, inspection: dict[str, Any], norm_sets: list[dict[str, Any]]) -> dict[str, Any]:
-    """Judge a stored inspection against the norm set in force and keep the result."""
-    address = store.get(db, "address", inspection["address_id"], include_deleted=True)
+def evaluate_and_store(db: Database, inspection: dict[str, Any], norm_sets: list[dict[str, Any]],
+                       address: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Judge a stored inspection against the norm set in force and keep the result.
+
+    The caller may pass the inspection's address when it has just read it in this transaction.
+    """
+    if address is None:
+        address = store.get(db, "address", inspection["address_id"], include_deleted=True)
     result: dict[str, Any]
     if address is None:
         result = {"norm_set": None, "residents": None, "findings": [], "not_assessed": [],

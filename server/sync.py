@@ -165,7 +165,8 @@ def _put_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], actor
             return {"status": "conflict", "version": existing["version"], "current": existing,
                     "message": "De inspectie is intussen op een andere tablet gewijzigd."}
     errors: dict[str, list[str]] = {}
-    if store.get(db, "address", loaded["address_id"]) is None:
+    address = store.get(db, "address", loaded["address_id"])
+    if address is None:
         errors["address_id"] = ["Onbekend adres."]
     if loaded["assignment_id"]:
         assignment = store.get(db, "assignment", loaded["assignment_id"])
@@ -185,13 +186,15 @@ def _put_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], actor
         db.execute("INSERT OR IGNORE INTO inspection_photos (inspection_id, sha256) VALUES (?, ?)",
                    [stored["id"], photo["sha256"]])
     if stored["status"] == "submitted":
-        evaluate_and_store(db, stored, app_norm_sets())
-        _after_submission(db, user, stored, actor)
+        assert address is not None  # checked above
+        evaluate_and_store(db, stored, app_norm_sets(), address)
+        _after_submission(db, user, stored, address, actor)
     return {"status": "applied", "version": stored["version"],
             "attachments_complete": attachments_complete(db, stored)}
 
 
-def _after_submission(db: Database, user: dict[str, Any], inspection: dict[str, Any], actor: str) -> None:
+def _after_submission(db: Database, user: dict[str, Any], inspection: dict[str, Any], address: dict[str, Any],
+                      actor: str) -> None:
     """Finish the assignment and mark the address verified when the inspector got in."""
     granted = inspection["access"] == "granted"
     if inspection["assignment_id"]:
@@ -203,10 +206,8 @@ def _after_submission(db: Database, user: dict[str, Any], inspection: dict[str, 
                                 "Geannuleerde opdracht is toch uitgevoerd; de inspectie is bewaard.")
             status = "done" if granted or assignment["status"] == "cancelled" else "no_access"
             store.put(db, "assignment", {**assignment, "status": status}, actor=actor)
-    if granted:
-        address = store.get(db, "address", inspection["address_id"])
-        if address is not None and not address["verified"]:
-            store.put(db, "address", {**address, "verified": True}, actor=actor)
+    if granted and not address["verified"]:
+        store.put(db, "address", {**address, "verified": True}, actor=actor)
 
 
 def _delete_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], actor: str) -> dict[str, Any]:
