@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -22,6 +23,36 @@ PROTOCOL = 1
 SERVER_FIELDS = frozenset({"version", "created_at", "updated_at", "attachments_complete", "inspector_id"})
 CHUNK = 1024 * 1024
 GZIP_FROM = 8 * 1024
+
+
+@dataclass
+class _Call:
+    """A request put together, ready to send."""
+
+    method: str
+    url: str
+    data: bytes | None
+    headers: dict[str, str]
+    params: dict[str, Any] | None
+
+
+@dataclass
+class _Sent:
+    """What sending a request (with its retries) gave."""
+
+    response: requests.Response | None = None
+    error: str = ""
+    latencies: list[float] = field(default_factory=list)
+    bytes_sent: int = 0
+    bytes_received: int = 0
+
+
+@dataclass
+class _Batch:
+    """A batch of outbox entries and the push request that carries them."""
+
+    entries: list[dict[str, Any]]
+    call: _Call
 
 
 @dataclass
@@ -71,6 +102,12 @@ class SyncEngine:
     def request(self, method: str, path: str, *, auth: bool = True, json_body: Any = None, data: bytes | None = None,
                 headers: dict[str, str] | None = None, params: dict[str, Any] | None = None) -> requests.Response:
         """Send one request, retrying network errors and 5xx with backoff; raise on a final failure."""
+        call = self._call(method, path, auth=auth, json_body=json_body, data=data, headers=headers, params=params)
+        return self._received(self._transmit(call))
+
+    def _call(self, method: str, path: str, *, auth: bool = True, json_body: Any = None, data: bytes | None = None,
+              headers: dict[str, str] | None = None, params: dict[str, Any] | None = None) -> _Call:
+        """Put a request together (reading the server address and token from the store)."""
         headers = dict(headers or {})
         if auth:
             headers["Authorization"] = f"Bearer {self.store.get_state('token')}"
@@ -80,30 +117,46 @@ class SyncEngine:
             if len(data) >= GZIP_FROM:
                 data = gzip.compress(data, compresslevel=5)
                 headers["Content-Encoding"] = "gzip"
-        last_error = ""
+        return _Call(method, self._url(path), data, headers, params)
+
+    def _transmit(self, call: _Call) -> _Sent:
+        """Send a request, retrying network errors and 5xx with backoff. Touches neither store nor report,
+        so a push can run it in a second thread while the next batch is read and the last one acknowledged."""
+        sent = _Sent()
         for attempt in range(self.attempts):
             if attempt:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
             started = time.perf_counter()
             try:
-                response = self.http.request(method, self._url(path), data=data, headers=headers, params=params,
-                                             timeout=self.timeout)
+                response = self.http.request(call.method, call.url, data=call.data, headers=call.headers,
+                                             params=call.params, timeout=self.timeout)
             except requests.RequestException as err:
-                last_error = type(err).__name__
+                sent.error = type(err).__name__
                 continue
-            self.report.latencies.append(time.perf_counter() - started)
-            self.report.bytes_sent += len(data or b"")
-            self.report.bytes_received += len(response.content)
+            sent.latencies.append(time.perf_counter() - started)
+            sent.bytes_sent += len(call.data or b"")
+            sent.bytes_received += len(response.content)
             if response.status_code >= 500:
-                last_error = f"HTTP {response.status_code}"
+                sent.error = f"HTTP {response.status_code}"
                 continue
-            if response.status_code == 401 and _error_of(response) == "device_revoked":
-                self.store.wipe()
-                raise Revoked("Deze tablet is ingetrokken door de beheerder; alle lokale gegevens zijn gewist.")
-            return response
-        waiting = self.store.outbox_size()
-        raise Unreachable(f"Server niet bereikbaar ({last_error}); {waiting} wijziging(en) wachten in de outbox "
-                          "en worden later verzonden.")
+            sent.response = response
+            break
+        return sent
+
+    def _received(self, sent: _Sent) -> requests.Response:
+        """Account for a sent request; raise when it failed for good or the tablet was revoked."""
+        self.report.latencies += sent.latencies
+        self.report.bytes_sent += sent.bytes_sent
+        self.report.bytes_received += sent.bytes_received
+        response = sent.response
+        if response is None:
+            waiting = self.store.outbox_size()
+            raise Unreachable(f"Server niet bereikbaar ({sent.error}); {waiting} wijziging(en) wachten in de outbox "
+                              "en worden later verzonden.")
+        if response.status_code == 401 and _error_of(response) == "device_revoked":
+            self.store.wipe()
+            raise Revoked("Deze tablet is ingetrokken door de beheerder; alle lokale gegevens zijn gewist.")
+        return response
 
     def _ok(self, response: requests.Response, *expected: int) -> Any:
         if response.status_code not in (expected or (200,)):
@@ -180,35 +233,56 @@ class SyncEngine:
                 return
 
     def push(self) -> None:
-        """Push the outbox in seq order and in batches until it is empty."""
+        """Push the outbox in seq order and in batches until it is empty.
+
+        Pipelined: once the server answered batch k, batch k+1 (read while k was on its way) is
+        sent at once and k is acknowledged locally while the server works on k+1. One batch is
+        in flight at a time, so the server still sees the seqs in order; an entry leaves the
+        outbox only in acknowledge(), after the server's answer for it.
+        """
         total = self.store.outbox_size()
         sent = 0
-        while True:
-            entries = self.store.outbox(self.batch)
-            if not entries:
-                return
-            mutations = [{"seq": e["seq"], "entity": e["entity"], "id": e["id"], "op": e["op"],
-                          "base_version": e["base_version"], "data": _wire(e["data"])} for e in entries]
-            response = self.request("POST", "/api/v1/sync/push", json_body={"protocol": PROTOCOL,
-                                                                             "mutations": mutations})
-            if response.status_code == 409 and _error_of(response) == "seq_gap":
-                last = int(_json(response)["last_seq"])
-                if last < entries[0]["seq"] - 1:
-                    raise ServerRefused("De server mist eerdere wijzigingen van deze tablet; neem contact op met de "
-                                        "beheerder.", 409, _json(response))
-                self.store.acknowledge(last, [])
-                continue
-            answer = self._ok(response)
-            self.store.acknowledge(int(answer["last_seq"]), answer["results"])
-            for result in answer["results"]:
-                status = (result.get("original") or result)["status"] if result["status"] == "duplicate" else \
-                    result["status"]
-                self.report.applied += status in ("applied", "duplicate")
-                self.report.rejected += status == "rejected"
-                self.report.conflicts += status == "conflict"
-            sent += len(entries)
-            self.report.pushed += len(entries)
-            self.progress("verzenden", sent, total)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as network:
+            batch = self._batch(after=0)
+            flight = network.submit(self._transmit, batch.call) if batch else None
+            while batch is not None and flight is not None:
+                upcoming = self._batch(after=batch.entries[-1]["seq"])  # read while the server works
+                response = self._received(flight.result())
+                if response.status_code == 409 and _error_of(response) == "seq_gap":
+                    last = int(_json(response)["last_seq"])
+                    if last < batch.entries[0]["seq"] - 1:
+                        raise ServerRefused("De server mist eerdere wijzigingen van deze tablet; neem contact op met "
+                                            "de beheerder.", 409, _json(response))
+                    self.store.acknowledge(last, [])
+                    batch = self._batch(after=0)  # start again from what the outbox still holds
+                    flight = network.submit(self._transmit, batch.call) if batch else None
+                    continue
+                answer = self._ok(response)
+                flight = network.submit(self._transmit, upcoming.call) if upcoming else None
+                self._acknowledged(batch, answer)  # while the server works on the next batch
+                sent += len(batch.entries)
+                self.progress("verzenden", sent, total)
+                batch = upcoming
+
+    def _batch(self, after: int) -> _Batch | None:
+        """Read the next batch of queued entries after seq `after` and put its request together."""
+        entries = self.store.outbox(self.batch, after=after)
+        if not entries:
+            return None
+        mutations = [{"seq": e["seq"], "entity": e["entity"], "id": e["id"], "op": e["op"],
+                      "base_version": e["base_version"], "data": _wire(e["data"])} for e in entries]
+        call = self._call("POST", "/api/v1/sync/push", json_body={"protocol": PROTOCOL, "mutations": mutations})
+        return _Batch([{k: e[k] for k in ("seq", "entity", "id", "op")} for e in entries], call)
+
+    def _acknowledged(self, batch: _Batch, answer: dict[str, Any]) -> None:
+        self.store.acknowledge(int(answer["last_seq"]), answer["results"])
+        for result in answer["results"]:
+            status = (result.get("original") or result)["status"] if result["status"] == "duplicate" else \
+                result["status"]
+            self.report.applied += status in ("applied", "duplicate")
+            self.report.rejected += status == "rejected"
+            self.report.conflicts += status == "conflict"
+        self.report.pushed += len(batch.entries)
 
     def pull(self) -> None:
         """Pull pages until the server has no more, committing the cursor with each page."""

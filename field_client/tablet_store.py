@@ -142,10 +142,10 @@ class TabletStore:
             self.set_state(next_seq=seq + 1)
         return seq
 
-    def outbox(self, limit: int | None = None, upto: int | None = None) -> list[dict[str, Any]]:
-        """Return queued entries in seq order (up to seq `upto` when given)."""
-        entries = list(self.db.query("SELECT * FROM outbox WHERE seq <= ? ORDER BY seq LIMIT ?",
-                                     [upto if upto is not None else 2**62, limit or -1]))
+    def outbox(self, limit: int | None = None, upto: int | None = None, after: int = 0) -> list[dict[str, Any]]:
+        """Return queued entries in seq order: after seq `after`, up to seq `upto` when given."""
+        entries = list(self.db.query("SELECT * FROM outbox WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+                                     [after, upto if upto is not None else 2**62, limit or -1]))
         for e in entries:
             e["data"] = json.loads(e["data"]) if e["data"] else None
         return entries
@@ -157,7 +157,8 @@ class TabletStore:
     def acknowledge(self, last_seq: int, results: list[dict[str, Any]]) -> None:
         """Record the server's answers and drop the entries up to last_seq, in one transaction."""
         with self.db.atomic():
-            entries = {e["seq"]: e for e in self.outbox(upto=last_seq)}
+            entries = {e["seq"]: e for e in self.db.query(
+                "SELECT seq, entity, id, op FROM outbox WHERE seq <= ?", [last_seq])}
             for result in results:
                 entry = entries.get(result["seq"])
                 if entry is None:
