@@ -7,7 +7,6 @@ the outbox only when the server acknowledged its seq; a revoked tablet wipes its
 from __future__ import annotations
 
 import gzip
-import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ import requests
 
 from field_client.errors import NotEnrolled, Revoked, ServerRefused, Unreachable
 from field_client.tablet_store import TabletStore, now
+from schemas import jsontext
 
 PROTOCOL = 1
 # Set by the server, never sent back by a tablet.
@@ -112,7 +112,7 @@ class SyncEngine:
         if auth:
             headers["Authorization"] = f"Bearer {self.store.get_state('token')}"
         if json_body is not None:
-            data = json.dumps(json_body, ensure_ascii=False).encode()
+            data = jsontext.dump_bytes(json_body)
             headers["Content-Type"] = "application/json"
             if len(data) >= GZIP_FROM:
                 data = gzip.compress(data, compresslevel=5)

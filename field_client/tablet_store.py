@@ -19,6 +19,8 @@ from typing import Any, Iterator
 
 from sqlite_utils import Database
 
+from schemas import jsontext
+
 DB_NAME = "veld.db"
 # The address a record belongs to, for eviction and the address screen.
 ADDRESS_OF = {"address": "id", "assignment": "address_id", "inspection": "address_id", "case": "address_id"}
@@ -120,7 +122,7 @@ class TabletStore:
                         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(entity, id) DO UPDATE SET version = excluded.version,"
                         " data = excluded.data, address_id = excluded.address_id, dirty = excluded.dirty, "
                         "updated_at = excluded.updated_at",
-                        [entity, data["id"], version, json.dumps(data, ensure_ascii=False), address_id, int(dirty),
+                        [entity, data["id"], version, jsontext.dumps(data), address_id, int(dirty),
                          now()])
 
     def save_local(self, entity: str, data: dict[str, Any]) -> None:
@@ -138,7 +140,7 @@ class TabletStore:
             self._write_record(entity, data, base, True)
             self.db.execute("INSERT INTO outbox (seq, entity, id, op, base_version, data, created_at) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            [seq, entity, data["id"], op, base, json.dumps(data, ensure_ascii=False), now()])
+                            [seq, entity, data["id"], op, base, jsontext.dumps(data), now()])
             self.set_state(next_seq=seq + 1)
         return seq
 

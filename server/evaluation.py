@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlite_utils import Database
 
-from schemas import NormSetError
+from schemas import NormSetError, jsontext
 from schemas.errors import NormSetNotFound
 from schemas.judge import judge
 from schemas.norm_set import dump_norm_set
@@ -83,8 +83,7 @@ def evaluate_and_store(db: Database, inspection: dict[str, Any], norm_sets: list
                    [inspection["id"], inspection["version"],
                     result["norm_set"]["id"] if result["norm_set"] else None,
                     result["norm_set"]["version"] if result["norm_set"] else None, result["residents"],
-                    json.dumps(result["findings"], ensure_ascii=False),
-                    json.dumps(result["not_assessed"], ensure_ascii=False), store.now()])
+                    jsontext.dumps(result["findings"]), jsontext.dumps(result["not_assessed"]), store.now()])
     return result
 
 

@@ -9,12 +9,14 @@ all in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlite_utils import Database
 
+from schemas import jsontext
 from server.db import rows, write
 from server.migrations import ENTITY_TABLES
 
@@ -121,7 +123,7 @@ def put(db: Database, entity: str, record: dict[str, Any], *, actor: str | None,
         stamp = now()
         if old_row:
             _keep_history(db, entity, old_row)
-        row = {"id": record_id, "version": current_version + 1, "data": json.dumps(data, ensure_ascii=False),
+        row = {"id": record_id, "version": current_version + 1, "data": jsontext.dumps(data),
                "deleted": 0, "created_at": old_row["created_at"] if old_row else stamp, "updated_at": stamp,
                "updated_by": actor, **_columns(kind, data)}
         _upsert(db, kind.table, row)
@@ -134,10 +136,14 @@ def put(db: Database, entity: str, record: dict[str, Any], *, actor: str | None,
 
 def _upsert(db: Database, table: str, row: dict[str, Any]) -> None:
     """Insert or replace a row by id with plain SQL (sqlite-utils' upsert introspects the table each call)."""
-    columns = list(row)
+    db.execute(_upsert_sql(table, tuple(row)), list(row.values()))
+
+
+@functools.lru_cache(maxsize=64)
+def _upsert_sql(table: str, columns: tuple[str, ...]) -> str:
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
-    db.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "  # noqa: S608
-               f"ON CONFLICT(id) DO UPDATE SET {updates}", [row[c] for c in columns])
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "  # noqa: S608
+            f"ON CONFLICT(id) DO UPDATE SET {updates}")
 
 
 def delete(db: Database, entity: str, record_id: str, *, actor: str | None,
@@ -170,9 +176,9 @@ def _keep_history(db: Database, entity: str, old_row: dict[str, Any]) -> None:
 def log_change(db: Database, entity: str, record_id: str, op: str, address_id: str | None,
                owner_id: str | None) -> int:
     """Move a record to the end of the change sequence; return its new sequence number."""
-    db.execute("DELETE FROM changes WHERE entity = ? AND record_id = ?", [entity, record_id])
-    cursor = db.execute("INSERT INTO changes (entity, record_id, address_id, owner_id, op) VALUES (?, ?, ?, ?, ?)",
-                        [entity, record_id, address_id, owner_id, op])
+    # UNIQUE (entity, record_id): REPLACE drops the record's old row and appends a new seq.
+    cursor = db.execute("INSERT OR REPLACE INTO changes (entity, record_id, address_id, owner_id, op) "
+                        "VALUES (?, ?, ?, ?, ?)", [entity, record_id, address_id, owner_id, op])
     return int(cursor.lastrowid or 0)
 
 

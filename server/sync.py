@@ -18,7 +18,7 @@ from typing import Any
 from marshmallow import ValidationError, validate
 from sqlite_utils import Database
 
-from schemas import address_schema, inspection_schema
+from schemas import address_schema, inspection_schema, jsontext
 from schemas.base import BaseSchema, Int, List, Nested, Raw, Str, between, max_length, one_of, to_wire
 from schemas.fast import loader
 from server import store
@@ -104,7 +104,7 @@ def push(db: Database, device: dict[str, Any], user: dict[str, Any],
             outcome = {"seq": m["seq"], **outcome}
             db.execute("INSERT INTO push_outcomes (device_id, seq, entity, record_id, outcome, at) "
                        "VALUES (?, ?, ?, ?, ?, ?)", [device["id"], m["seq"], m["entity"], m["id"],
-                                                     json.dumps(outcome, ensure_ascii=False), store.now()])
+                                                     jsontext.dumps(outcome), store.now()])
             results.append(outcome)
         new_last = max([last] + [m["seq"] for m in fresh])
         db.execute("UPDATE devices SET last_seq = ?, last_seen_at = ? WHERE id = ?",

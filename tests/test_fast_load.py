@@ -170,3 +170,21 @@ def test_a_schema_with_hooks_it_does_not_know_is_left_to_marshmallow() -> None:
     assert not load.fast
     assert load({"name": " x "}) == {"name": "x"} and load.slow == 1
     assert not loader(address_schema).fast  # it normalises postcodes before loading
+
+
+def test_json_text_is_what_json_would_write() -> None:
+    import datetime as dt
+
+    from schemas import jsontext
+
+    rng = random.Random(3)
+    for _ in range(50):
+        record = inspection(rng)
+        assert json.loads(jsontext.dumps(record)) == record
+        assert jsontext.dumps(record) == json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    # What orjson will not write goes to json: the same text, or the same refusal.
+    odd = {"rooms": {0: {"beds": ["Geen geldig geheel getal."]}}, "big": 2**70, "naïef": "€"}
+    assert jsontext.dumps(odd) == json.dumps(odd, ensure_ascii=False, separators=(",", ":"))
+    for value in (dt.date(2026, 11, 23), {"at": dt.datetime(2026, 11, 23, tzinfo=dt.UTC)}, object()):
+        with pytest.raises(TypeError):
+            jsontext.dumps(value)
