@@ -181,6 +181,9 @@ def to_wire(value: Any) -> Any:
 
     A fraction of the cost of dump() for large records; valid for schemas without data_key renames.
     """
+    kind = type(value)
+    if kind in _AS_IS:  # most values: one lookup instead of three isinstance checks
+        return value
     if isinstance(value, dict):
         return {k: to_wire(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -188,3 +191,6 @@ def to_wire(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
+
+
+_AS_IS = frozenset({str, int, float, bool, type(None)})

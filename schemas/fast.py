@@ -13,6 +13,7 @@ paths to the same answers.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Callable
 
 from marshmallow import RAISE, Schema, fields, missing, validate
@@ -21,6 +22,7 @@ from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCH
 from schemas import base
 
 Convert = Callable[[Any], Any]
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").fullmatch
 
 
 class NotCompilable(Exception):
@@ -204,7 +206,11 @@ def _converter(field: Any) -> Convert:
 
     def own(value: Any) -> Any:  # any other field: its own conversion, exactly
         return field._deserialize(value, None, None)
-    if kind in (base.UUID, base.Date, base.DateTime):
+    if kind is base.UUID:
+        def canonical(value: Any) -> Any:  # str(UUID(s)) == s for a canonical s; else parse it
+            return value if type(value) is str and _CANONICAL_UUID(value) else own(value)
+        return canonical
+    if kind in (base.Date, base.DateTime):
         return own
     raise NotCompilable(f"{kind.__name__}: no fast conversion")
 

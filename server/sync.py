@@ -86,6 +86,7 @@ def push(db: Database, device: dict[str, Any], user: dict[str, Any],
     if len({m["seq"] for m in ordered}) != len(ordered):
         raise ApiError("Een volgnummer komt twee keer voor in deze batch.", error="duplicate_seq")
     results = []
+    at = store.now()
     with write(db):
         last = rows(db, "SELECT last_seq FROM devices WHERE id = ?", [device["id"]])[0]["last_seq"]
         fresh = [m for m in ordered if m["seq"] > last]
@@ -104,11 +105,10 @@ def push(db: Database, device: dict[str, Any], user: dict[str, Any],
             outcome = {"seq": m["seq"], **outcome}
             db.execute("INSERT INTO push_outcomes (device_id, seq, entity, record_id, outcome, at) "
                        "VALUES (?, ?, ?, ?, ?, ?)", [device["id"], m["seq"], m["entity"], m["id"],
-                                                     jsontext.dumps(outcome), store.now()])
+                                                     jsontext.dumps(outcome), at])
             results.append(outcome)
         new_last = max([last] + [m["seq"] for m in fresh])
-        db.execute("UPDATE devices SET last_seq = ?, last_seen_at = ? WHERE id = ?",
-                   [new_last, store.now(), device["id"]])
+        db.execute("UPDATE devices SET last_seq = ?, last_seen_at = ? WHERE id = ?", [new_last, at, device["id"]])
     return {"last_seq": new_last, "results": results}
 
 
@@ -181,7 +181,8 @@ def _put_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], actor
     record = to_wire(loaded)
     record["inspector_id"] = user["id"]
     stored = store.put(db, "inspection", record, actor=actor)
-    db.execute("DELETE FROM inspection_photos WHERE inspection_id = ?", [stored["id"]])
+    if existing is not None:
+        db.execute("DELETE FROM inspection_photos WHERE inspection_id = ?", [stored["id"]])
     for photo in record["photos"]:
         db.execute("INSERT OR IGNORE INTO inspection_photos (inspection_id, sha256) VALUES (?, ?)",
                    [stored["id"], photo["sha256"]])
