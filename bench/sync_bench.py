@@ -140,7 +140,7 @@ def pct(values: list[float], p: float) -> float:
 
 def enrol(server: Server, user: str, folder: Path) -> tuple[TabletStore, SyncEngine]:
     tablet = TabletStore(folder)
-    engine = SyncEngine(tablet, attempts=5, backoff=0.2, timeout=120)
+    engine = SyncEngine(tablet, attempts=5, backoff=0.2, timeout=120, batch=int(os.environ.get("BATCH", "200")))
     engine.enroll(server.url, server.cli("device", "code", user), folder.name)
     return tablet, engine
 

@@ -24,7 +24,7 @@ from server.auth import (
     revoke_api_token,
     revoke_device,
 )
-from server.db import get_db, rows
+from server.db import connect, database_path, get_db, rows
 from server.settings import SettingError, read_settings
 
 
@@ -103,11 +103,18 @@ def serve(app: Flask, host: str, port: int) -> None:
     """Serve the app with waitress until stopped."""
     import waitress
     click.echo(f"Woontoezicht draait op http://{host}:{port}/ (stoppen: Ctrl+C)", err=True)
+    # Requests open and close their own connection. Closing the last connection to a WAL
+    # database copies the whole log into the database file and deletes it; this idle one
+    # stays open while serving, so a request's close is cheap; SQLite still checkpoints the
+    # log as it grows (every 1000 pages, after a commit).
+    keeper = connect(database_path(app))
     try:
         waitress.serve(app, host=host, port=port, threads=app.config["THREADS"], ident="woontoezicht",
                        _quiet=True)
     except OSError as err:
         fail(f"Kan niet luisteren op {host}:{port}: {err.strerror or err}")
+    finally:
+        keeper.close()
 
 
 @click.command("demo")
