@@ -5,7 +5,7 @@ inspections), bytes per record on the wire, p50/p95 request latency, and the suc
 rate of 20 devices pushing at once, each with the ratio to a raw SQLite insert of the
 same JSON (WAL, synchronous=FULL, 200 rows per transaction) measured in the same run.
 
-    python bench/sync_bench.py [--quick]
+    python bench/sync_bench.py [--quick] [--batch N]
 """
 
 from __future__ import annotations
@@ -138,14 +138,14 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
 
 
-def enrol(server: Server, user: str, folder: Path) -> tuple[TabletStore, SyncEngine]:
+def enrol(server: Server, user: str, folder: Path, batch: int = 200) -> tuple[TabletStore, SyncEngine]:
     tablet = TabletStore(folder)
-    engine = SyncEngine(tablet, attempts=5, backoff=0.2, timeout=120, batch=int(os.environ.get("BATCH", "200")))
+    engine = SyncEngine(tablet, attempts=5, backoff=0.2, timeout=120, batch=batch)
     engine.enroll(server.url, server.cli("device", "code", user), folder.name)
     return tablet, engine
 
 
-def bench_push(root: Path, count: int, rng: random.Random) -> dict[str, Any]:
+def bench_push(root: Path, count: int, rng: random.Random, batch: int = 200) -> dict[str, Any]:
     server = Server(root / "push-server")
     server.cli("user", "add", "hh", "--role", "handhaver", "--password-stdin", stdin="lang-genoeg-ww\n")
     tl = server.cli("user", "add", "tl", "--role", "teamleider", "--password-stdin", stdin="lang-genoeg-ww\n")
@@ -156,7 +156,7 @@ def bench_push(root: Path, count: int, rng: random.Random) -> dict[str, Any]:
         home = address(rng)
         requests.post(server.url + "/api/v1/addresses", json=home, timeout=30,
                       headers={"Authorization": f"Bearer {token}"}).raise_for_status()
-        tablet, engine = enrol(server, "hh", root / "push-tablet")
+        tablet, engine = enrol(server, "hh", root / "push-tablet", batch)
         engine.cycle()
         documents = []
         for _ in range(count):
@@ -298,6 +298,7 @@ def bench_concurrent(root: Path, devices: int, seconds: float, rng: random.Rando
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
+    parser.add_argument("--batch", type=int, default=200, help="mutations per push request (the tablet's default)")
     args = parser.parse_args()
     rng = random.Random(358)
     push_n, pull_addresses, outside, devices, seconds = (10000, 2000, 200000, 20, 30.0)
@@ -305,9 +306,10 @@ def main() -> None:
         push_n, pull_addresses, outside, devices, seconds = (500, 100, 5000, 4, 3.0)
     with tempfile.TemporaryDirectory(prefix="woontoezicht-bench-") as tmp:
         root = Path(tmp)
-        push = bench_push(root, push_n, rng)
+        push = bench_push(root, push_n, rng, args.batch)
         print(f"push: {push['inspections']} inspections ({push['json_bytes']:.0f} B JSON each) in "
-              f"{push['seconds']:.2f} s = {push['per_s']:.0f} inspections/s; {push['bytes_per_record']:.0f} B/record "
+              f"{push['seconds']:.2f} s (batches of {args.batch}) = {push['per_s']:.0f} inspections/s; "
+              f"{push['bytes_per_record']:.0f} B/record "
               f"on the wire; request p50 {push['p50_ms']:.0f} ms, p95 {push['p95_ms']:.0f} ms")
         print(f"  baseline raw SQLite insert of the same JSON: {push['raw_per_s']:.0f} rows/s; "
               f"push is {push['per_s'] / push['raw_per_s']:.3f}x of it")
