@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import signal
 import socket
 import threading
@@ -93,6 +95,9 @@ class DroppingProxy:
         self.port = self.sock.getsockname()[1]
         self.count = 0
         self.dropped = 0
+        self.pushes: list[list[int]] = []  # the seqs of each push request, in the order they came
+        self.active = self.most_active = 0
+        self.lock = threading.Lock()
         self.running = True
         threading.Thread(target=self._serve, daemon=True).start()
 
@@ -111,23 +116,42 @@ class DroppingProxy:
             request = self._read_request(client)
             if not request:
                 return
-            upstream.sendall(request)
-            self.count += 1
-            answer = b""
-            while True:
-                try:
-                    chunk = upstream.recv(65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                answer += chunk
-                if _complete(answer):
-                    break
-            if self.count == self.drop_after:
+            with self.lock:
+                self.active += 1
+                self.most_active = max(self.most_active, self.active)
+                self.count += 1
+                count = self.count
+                self._note_push(request)
+            answer = self._relay(upstream, request)
+            with self.lock:
+                self.active -= 1  # before the tablet can see the answer and send the next request
+            if count == self.drop_after:
                 self.dropped += 1
                 return  # the server committed; the answer never reaches the tablet
             client.sendall(answer)
+
+    def _note_push(self, request: bytes) -> None:
+        head, _, body = request.partition(b"\r\n\r\n")
+        if b"/sync/push" in head.split(b"\r\n")[0]:
+            if b"content-encoding: gzip" in head.lower():
+                body = gzip.decompress(body)
+            self.pushes.append([m["seq"] for m in json.loads(body)["mutations"]])
+
+    @staticmethod
+    def _relay(upstream: socket.socket, request: bytes) -> bytes:
+        upstream.sendall(request)
+        answer = b""
+        while True:
+            try:
+                chunk = upstream.recv(65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            answer += chunk
+            if _complete(answer):
+                break
+        return answer
 
     @staticmethod
     def _read_request(client: socket.socket) -> bytes:
@@ -177,6 +201,36 @@ def test_a_response_lost_on_the_way_back_leads_to_no_duplicate(world: World) -> 
     assert store.outbox_size() == 0
     assert len(server_inspections(world)) == 1
     assert world.db_rows("SELECT last_seq FROM devices WHERE label = 'hh1'") == [(1,)]
+    engine.close()
+    store.close()
+
+
+def test_a_pipelined_push_keeps_one_batch_in_flight_and_survives_a_lost_answer(world: World) -> None:
+    address = world.address()
+    store, engine = world.tablet("hh1")
+    engine.cycle()
+    engine.batch = 5
+    for _ in range(23):
+        store.queue("inspection", inspection_for(address["id"]))
+    proxy = DroppingProxy(world.server.port, drop_after=3)  # the answer to the third batch is lost
+    store.set_state(server_url=f"http://127.0.0.1:{proxy.port}")
+    engine.http.headers["Connection"] = "close"
+    try:
+        engine.push()
+    finally:
+        proxy.close()
+    assert proxy.dropped == 1
+    assert proxy.most_active == 1, "the next batch went out before the server answered the last"
+    firsts = [seqs[0] for seqs in proxy.pushes]
+    assert firsts == [1, 6, 11, 11, 16, 21], "in seq order, the lost batch resent, nothing else twice"
+    assert all(seqs == list(range(seqs[0], seqs[0] + len(seqs))) for seqs in proxy.pushes)
+    assert store.outbox_size() == 0
+    rows = server_inspections(world)
+    assert len(rows) == len(set(rows)) == 23
+    assert world.db_rows("SELECT last_seq FROM devices WHERE label = 'hh1'") == [(23,)]
+    assert (engine.report.pushed, engine.report.applied) == (23, 23)
+    assert store.db.execute("SELECT count(*) FROM records WHERE entity = 'inspection' AND dirty = 1").fetchone() \
+        == (0,)
     engine.close()
     store.close()
 
