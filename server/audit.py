@@ -23,7 +23,8 @@ def audit(db: Database, action: str, entity: str | None = None, record_id: str |
         user_id = user_id or (user["id"] if user else None)
         device_id = device_id or (device["id"] if device else None)
         remote_addr = remote_addr or request_addr()
-    with write(db):
-        db.table("audit_log").insert({"at": now(), "user_id": user_id, "device_id": device_id, "action": action,
-                                "entity": entity, "record_id": record_id, "remote_addr": remote_addr,
-                                "detail": json.dumps(detail, ensure_ascii=False) if detail else None})
+    with write(db):  # plain SQL: sqlite-utils' insert() reads the table's columns on every call
+        db.execute("INSERT INTO audit_log (at, user_id, device_id, action, entity, record_id, remote_addr, detail) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   [now(), user_id, device_id, action, entity, record_id, remote_addr,
+                    json.dumps(detail, ensure_ascii=False) if detail else None])
