@@ -33,11 +33,8 @@ class _Slow(Exception):
     """The fast path declines this input; schema.load decides."""
 
 
-_SLOW = _Slow()
-
-
 def _slow() -> Any:
-    raise _SLOW
+    raise _Slow
 
 
 class Loader:
@@ -92,13 +89,13 @@ def _compile_schema(schema: Schema) -> Convert:
 
     def load(data: Any) -> Any:
         if type(data) is not dict or not known.issuperset(data):
-            raise _SLOW
+            raise _Slow
         out = make()
         for key, target, required, default, convert in plan:
             value = data.get(key, missing)
             if value is missing:
                 if required:
-                    raise _SLOW
+                    raise _Slow
                 if default is missing:
                     continue
                 value = default() if callable(default) else default
@@ -133,7 +130,7 @@ def _field_validators(schema: Schema) -> list[Callable[..., None]]:
             def check(out: dict[str, Any], method: Any = method, target: str = target,
                       data_key: str = data_key) -> None:
                 if target in out and method(out[target], data_key=data_key) is missing:
-                    raise _SLOW
+                    raise _Slow
 
             checks.append(check)
     return checks
@@ -147,14 +144,16 @@ def _schema_validators(schema: Schema) -> list[Callable[..., None]]:
             if hook_many != pass_collection:
                 continue
             method = getattr(schema, attr_name)
-            unknown = schema.unknown
+            unknown, partial = schema.unknown, schema.partial
 
             if options.get("pass_original", False):
-                def check(out: dict[str, Any], data: Any, method: Any = method, unknown: Any = unknown) -> None:
-                    method(out, data, partial=None, many=False, unknown=unknown)
+                def check(out: dict[str, Any], data: Any, method: Any = method, unknown: Any = unknown,
+                          partial: Any = partial) -> None:
+                    method(out, data, partial=partial, many=False, unknown=unknown)
             else:
-                def check(out: dict[str, Any], data: Any, method: Any = method, unknown: Any = unknown) -> None:
-                    method(out, partial=None, many=False, unknown=unknown)
+                def check(out: dict[str, Any], data: Any, method: Any = method, unknown: Any = unknown,
+                          partial: Any = partial) -> None:
+                    method(out, partial=partial, many=False, unknown=unknown)
             checks.append(check)
     return checks
 
@@ -234,7 +233,7 @@ def _float(value: Any) -> Any:
     elif kind is int:
         result = float(value)  # OverflowError for huge ints: the schema answers "too large"
     else:
-        raise _SLOW
+        raise _Slow
     return result if math.isfinite(result) else _slow()
 
 
@@ -245,7 +244,7 @@ def _same(value: Any) -> Any:
 def _list(inner: Convert) -> Convert:
     def load(value: Any) -> Any:
         if type(value) is not list:
-            raise _SLOW
+            raise _Slow
         return [inner(item) for item in value]
     return load
 
@@ -253,7 +252,7 @@ def _list(inner: Convert) -> Convert:
 def _dict(key: Convert, val: Convert) -> Convert:
     def load(value: Any) -> Any:
         if type(value) is not dict:
-            raise _SLOW
+            raise _Slow
         out = {}
         for k, v in value.items():
             out[key(k)] = val(v)
@@ -270,16 +269,16 @@ def _check(validator: Any) -> Callable[[Any], None]:
 
         def in_range(value: Any) -> None:
             if low is not None and (value < low if low_in else value <= low):
-                raise _SLOW
+                raise _Slow
             if high is not None and (value > high if high_in else value >= high):
-                raise _SLOW
+                raise _Slow
         return in_range
     if kind is validate.OneOf:
         choices = validator.choices
 
         def one_of(value: Any) -> None:
             if value not in choices:
-                raise _SLOW
+                raise _Slow
         return one_of
     if kind is validate.Length:
         low, high, equal = validator.min, validator.max, validator.equal
@@ -288,16 +287,16 @@ def _check(validator: Any) -> Callable[[Any], None]:
             n = len(value)
             if equal is not None:
                 if n != equal:
-                    raise _SLOW
+                    raise _Slow
                 return
             if (low is not None and n < low) or (high is not None and n > high):
-                raise _SLOW
+                raise _Slow
         return length
     if kind is validate.Regexp:
         match = validator.regex.match
 
         def pattern(value: Any) -> None:
             if match(value) is None:
-                raise _SLOW
+                raise _Slow
         return pattern
     return validator  # any other validator raises ValidationError itself
