@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gzip
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -80,9 +80,11 @@ class Report:
 class SyncEngine:
     """Talks sync protocol v1 with the server for one tablet store."""
 
-    def __init__(self, store: TabletStore, *, batch: int = 200, attempts: int = 4, backoff: float = 0.5,
-                 timeout: float = 30, progress: Callable[[str, int, int], None] | None = None) -> None:
-        self.store, self.batch, self.attempts, self.backoff, self.timeout = store, batch, attempts, backoff, timeout
+    def __init__(self, store: TabletStore, *, batch: int = 200, page: int = 500, attempts: int = 4,
+                 backoff: float = 0.5, timeout: float = 30,
+                 progress: Callable[[str, int, int], None] | None = None) -> None:
+        self.store, self.batch, self.page = store, batch, page
+        self.attempts, self.backoff, self.timeout = attempts, backoff, timeout
         self.progress = progress or (lambda stage, done, total: None)
         self.http = requests.Session()
         self.report = Report()
@@ -120,8 +122,11 @@ class SyncEngine:
         return _Call(method, self._url(path), data, headers, params)
 
     def _transmit(self, call: _Call) -> _Sent:
-        """Send a request, retrying network errors and 5xx with backoff. Touches neither store nor report,
-        so a push can run it in a second thread while the next batch is read and the last one acknowledged."""
+        """Send a request, retrying network errors and 5xx with backoff.
+
+        Touches neither store nor report, so a push can run it in a second thread while the
+        next batch is read and the last one acknowledged.
+        """
         sent = _Sent()
         for attempt in range(self.attempts):
             if attempt:
@@ -285,19 +290,27 @@ class SyncEngine:
         self.report.pushed += len(batch.entries)
 
     def pull(self) -> None:
-        """Pull pages until the server has no more, committing the cursor with each page."""
-        while True:
-            params = {"limit": 500, "protocol": PROTOCOL}
-            cursor = self.store.get_state("cursor")
-            if cursor:
-                params["cursor"] = cursor
-            page = self._ok(self.request("GET", "/api/v1/sync/pull", params=params))
-            self.store.apply_page(page["changes"], page["cursor"], page["reset"])
-            self.report.pulled += len(page["changes"])
-            self.report.reset = self.report.reset or page["reset"]
-            self.progress("ontvangen", self.report.pulled, self.report.pulled + (500 if page["more"] else 0))
-            if not page["more"]:
-                return
+        """Pull pages until the server has no more, committing the cursor with each page.
+
+        Pipelined like push: the next page is asked for (with the cursor the server just gave)
+        while this one is applied; the stored cursor only moves with an applied page.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as network:
+            flight: Future[_Sent] | None = network.submit(self._transmit,
+                                                          self._pull_call(self.store.get_state("cursor")))
+            while flight is not None:
+                page = self._ok(self._received(flight.result()))
+                flight = network.submit(self._transmit, self._pull_call(page["cursor"])) if page["more"] else None
+                self.store.apply_page(page["changes"], page["cursor"], page["reset"])
+                self.report.pulled += len(page["changes"])
+                self.report.reset = self.report.reset or page["reset"]
+                self.progress("ontvangen", self.report.pulled, self.report.pulled + (self.page if page["more"] else 0))
+
+    def _pull_call(self, cursor: str | None) -> _Call:
+        params: dict[str, Any] = {"limit": self.page, "protocol": PROTOCOL}
+        if cursor:
+            params["cursor"] = cursor
+        return self._call("GET", "/api/v1/sync/pull", params=params)
 
 
 def _wire(data: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -10,6 +10,8 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -96,6 +98,7 @@ class DroppingProxy:
         self.count = 0
         self.dropped = 0
         self.pushes: list[list[int]] = []  # the seqs of each push request, in the order they came
+        self.pulls: list[str] = []  # the cursor of each pull request, in the order they came
         self.active = self.most_active = 0
         self.lock = threading.Lock()
         self.running = True
@@ -132,7 +135,10 @@ class DroppingProxy:
 
     def _note_push(self, request: bytes) -> None:
         head, _, body = request.partition(b"\r\n\r\n")
-        if b"/sync/push" in head.split(b"\r\n")[0]:
+        line = head.split(b"\r\n")[0].decode()
+        if "/sync/pull" in line:
+            self.pulls.append(parse_qs(urlsplit(line.split()[1]).query).get("cursor", [""])[0])
+        if "/sync/push" in line:
             if b"content-encoding: gzip" in head.lower():
                 body = gzip.decompress(body)
             self.pushes.append([m["seq"] for m in json.loads(body)["mutations"]])
@@ -339,6 +345,61 @@ def test_a_reassigned_address_is_evicted_but_unsynced_work_is_kept_and_pushed(wo
     assert store.get("inspection", draft["id"]) is not None, "unsynced work stays"
     engine.push()
     assert draft["id"] in server_inspections(world)
+    engine.close()
+    store.close()
+
+
+def pulled_world(world: World) -> tuple[Any, Any, set[str]]:
+    """Twelve inspections at an address of hh1, pushed by one tablet; a fresh second tablet."""
+    address = world.address()
+    first, pusher = world.tablet("hh1")
+    pusher.cycle()
+    for _ in range(12):
+        first.queue("inspection", inspection_for(address["id"]))
+    pusher.push()
+    pusher.close()
+    first.close()
+    store, engine = world.tablet("hh1")
+    engine.page = 4
+    return store, engine, set(server_inspections(world))
+
+
+def test_a_pipelined_pull_asks_one_page_at_a_time_and_survives_a_lost_answer(world: World) -> None:
+    store, engine, on_server = pulled_world(world)
+    proxy = DroppingProxy(world.server.port, drop_after=3)  # the third page is lost on the way back
+    store.set_state(server_url=f"http://127.0.0.1:{proxy.port}")
+    engine.http.headers["Connection"] = "close"
+    try:
+        engine.pull()
+    finally:
+        proxy.close()
+    assert proxy.dropped == 1 and proxy.most_active == 1
+    assert proxy.pulls[0] == "" and proxy.pulls[2] == proxy.pulls[3], "the lost page is asked for again"
+    assert len(set(proxy.pulls)) == len(proxy.pulls) - 1, "every other cursor once, in order"
+    assert {r["id"] for r in store.all("inspection")} == on_server
+    assert store.counts()["norm_set"] == 1 and len(store.all("address")) == 1
+    engine.close()
+    store.close()
+
+
+def test_a_page_that_fails_to_apply_leaves_the_cursor_at_the_last_applied_page(world: World) -> None:
+    store, engine, on_server = pulled_world(world)
+    applied: list[str] = []
+    apply_page = store.apply_page
+
+    def failing(changes: list[dict[str, Any]], cursor: str, reset: bool) -> None:
+        if len(applied) == 1:
+            raise OSError("schijf vol")
+        apply_page(changes, cursor, reset)
+        applied.append(cursor)
+
+    store.apply_page = failing
+    with pytest.raises(OSError, match="schijf vol"):
+        engine.pull()  # the next page was already on its way when the second failed to apply
+    assert store.get_state("cursor") == applied[0]
+    store.apply_page = apply_page
+    engine.pull()
+    assert {r["id"] for r in store.all("inspection")} == on_server
     engine.close()
     store.close()
 
