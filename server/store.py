@@ -109,6 +109,7 @@ def put(db: Database, entity: str, record: dict[str, Any], *, actor: str | None,
         expected_version: int | None = None) -> dict[str, Any]:
     """Store a record (wire form, JSON-ready) as its next version; return the stored record.
 
+    The stored record shares nested values with `record`; neither is to be changed in place.
     With expected_version, refuse with VersionConflict when the stored version differs.
     """
     kind = ENTITIES[entity]
@@ -128,7 +129,10 @@ def put(db: Database, entity: str, record: dict[str, Any], *, actor: str | None,
                "updated_by": actor, **_columns(kind, data)}
         _upsert(db, kind.table, row)
         log_change(db, entity, record_id, "put", kind.address_of(record), kind.owner_of(record))
-        stored = _row_to_record(row)
+        # What _row_to_record(row) would give, without parsing the text just written: a new
+        # top-level dict whose nested values are the caller's (records are read-only data).
+        stored = {"id": record_id, "version": row["version"], **data, "created_at": row["created_at"],
+                  "updated_at": row["updated_at"]}
         if kind.after_put:
             kind.after_put(db, _row_to_record(old_row) if old_row and not old_row["deleted"] else None, stored)
     return stored
