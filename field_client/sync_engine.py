@@ -320,7 +320,7 @@ def _wire(data: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _json(response: requests.Response) -> Any:
     try:
-        return jsontext.loads(response.content)
+        return response.json()
     except ValueError:
         return {}
 

@@ -149,7 +149,7 @@ class TabletStore:
         entries = list(self.db.query("SELECT * FROM outbox WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
                                      [after, upto if upto is not None else 2**62, limit or -1]))
         for e in entries:
-            e["data"] = jsontext.loads(e["data"]) if e["data"] else None
+            e["data"] = json.loads(e["data"]) if e["data"] else None
         return entries
 
     def outbox_size(self) -> int:

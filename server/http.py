@@ -11,7 +11,6 @@ from typing import Any, Callable
 from flask import Response, current_app, request, url_for
 from marshmallow import Schema, ValidationError, fields
 
-from schemas import jsontext
 from schemas.base import BaseSchema, Str, between
 from server.errors import ApiError, BadRequest, Invalid, UnsupportedMediaType
 
@@ -66,7 +65,7 @@ def json_body() -> Any:
         if len(raw) > limit:
             raise TooLarge()
     try:
-        return jsontext.loads(raw)
+        return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise BadRequest(f"Ongeldige JSON: {err}") from None
 

@@ -74,7 +74,7 @@ def now() -> str:
 
 
 def _row_to_record(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "version": row["version"], **jsontext.loads(row["data"]),
+    return {"id": row["id"], "version": row["version"], **json.loads(row["data"]),
             "created_at": row["created_at"], "updated_at": row["updated_at"]}
 
 

@@ -368,12 +368,12 @@ def _materialise(db: Database, found: list[dict[str, Any]]) -> list[dict[str, An
             continue
         if row["entity"] == "norm_set":
             changes.append({"entity": "norm_set", "id": record["id"], "version": 1, "op": "put",
-                            "data": jsontext.loads(record["data"])})
+                            "data": json.loads(record["data"])})
         elif record["deleted"]:
             changes.append({"entity": row["entity"], "id": record["id"], "version": record["version"],
                             "op": "delete", "data": None})
         else:
-            data = {"id": record["id"], "version": record["version"], **jsontext.loads(record["data"]),
+            data = {"id": record["id"], "version": record["version"], **json.loads(record["data"]),
                     "created_at": record["created_at"], "updated_at": record["updated_at"]}
             if row["entity"] == "inspection":
                 data["attachments_complete"] = complete.get(record["id"], True)
