@@ -6,11 +6,13 @@ the outbox only when the server acknowledged its seq; a revoked tablet wipes its
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import requests
 
@@ -87,6 +89,7 @@ class SyncEngine:
         self.attempts, self.backoff, self.timeout = attempts, backoff, timeout
         self.progress = progress or (lambda stage, done, total: None)
         self.http = requests.Session()
+        self._stopping = threading.Event()
         self.report = Report()
 
     def close(self) -> None:
@@ -129,8 +132,9 @@ class SyncEngine:
         """
         sent = _Sent()
         for attempt in range(self.attempts):
-            if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
+            if attempt and self._stopping.wait(self.backoff * 2 ** (attempt - 1)):
+                sent.error = sent.error or "afgebroken"
+                break
             started = time.perf_counter()
             try:
                 response = self.http.request(call.method, call.url, data=call.data, headers=call.headers,
@@ -247,7 +251,7 @@ class SyncEngine:
         """
         total = self.store.outbox_size()
         sent = 0
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="push") as network:
+        with self._network("push") as network:
             batch = self._batch(after=0)
             flight = network.submit(self._transmit, batch.call) if batch else None
             while batch is not None and flight is not None:
@@ -259,7 +263,11 @@ class SyncEngine:
                         raise ServerRefused("De server mist eerdere wijzigingen van deze tablet; neem contact op met "
                                             "de beheerder.", 409, _json(response))
                     self.store.acknowledge(last, [])
+                    first = batch.entries[0]["seq"]
                     batch = self._batch(after=0)  # start again from what the outbox still holds
+                    if batch is not None and batch.entries[0]["seq"] == first:  # the hole is in the outbox
+                        raise ServerRefused("De wachtrij van deze tablet mist wijzigingen; neem contact op met de "
+                                            "beheerder.", 409, _json(response))
                     flight = network.submit(self._transmit, batch.call) if batch else None
                     continue
                 answer = self._ok(response)
@@ -268,6 +276,19 @@ class SyncEngine:
                 sent += len(batch.entries)
                 self.progress("verzenden", sent, total)
                 batch = upcoming
+
+    @contextlib.contextmanager
+    def _network(self, name: str) -> Iterator[ThreadPoolExecutor]:
+        """A thread for the request in flight; when the caller fails, that request tries no more."""
+        self._stopping.clear()
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        try:
+            yield pool
+        except BaseException:
+            self._stopping.set()  # no retries for a request still on its way (Ctrl+C, a full disk)
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
 
     def _batch(self, after: int) -> _Batch | None:
         """Read the next batch of queued entries after seq `after` and put its request together."""
@@ -295,7 +316,7 @@ class SyncEngine:
         Pipelined like push: the next page is asked for (with the cursor the server just gave)
         while this one is applied; the stored cursor only moves with an applied page.
         """
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pull") as network:
+        with self._network("pull") as network:
             flight: Future[_Sent] | None = network.submit(self._transmit,
                                                           self._pull_call(self.store.get_state("cursor")))
             while flight is not None:

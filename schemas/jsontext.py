@@ -1,7 +1,8 @@
 """JSON text for storage and the wire: orjson where it can, the standard library where it cannot.
 
-orjson writes the same JSON as json.dumps(ensure_ascii=False, separators=(",", ":")), about
-ten times faster, which matters when a push or pull moves thousands of records a second.
+orjson writes the same values as json.dumps(ensure_ascii=False, separators=(",", ":")), and
+the same text but for very small floats (1e-05 comes out as 0.00001), about ten times faster,
+which matters when a push or pull moves thousands of records a second.
 Whatever orjson will not write (keys that are not strings, integers beyond 64 bits, and by
 our options dates, times and dataclasses, which go to the `default` function as they would
 with json) goes to the standard library, so the answer or the error is the same as before.

@@ -19,7 +19,7 @@ from server.settings import read_settings
 
 
 class JsonProvider(DefaultJSONProvider):
-    """Flask's JSON answers, compact and unsorted, written by orjson (the same text, faster)."""
+    """Flask's JSON answers, compact and unsorted, written by orjson (the same values, faster)."""
 
     ensure_ascii = False
     sort_keys = False

@@ -87,8 +87,11 @@ def rows(db: Database, sql: str, params: Any = ()) -> list[dict[str, Any]]:
     Straight on the connection: sqlite-utils' query() wraps every statement in a savepoint
     of its own, which costs more than the indexed lookups the sync hot path makes.
     """
+    opened = not db.conn.in_transaction
     cursor = db.conn.execute(sql, params)
     if cursor.description is None:
+        if opened and db.conn.in_transaction:
+            db.conn.rollback()  # not a query: undo it, and leave no implicit transaction open
         raise ValueError("rows() is for statements that return rows")
     keys = [d[0] for d in cursor.description]
     if len(set(keys)) != len(keys):

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from field_client.errors import Revoked, Unreachable
+from field_client.errors import Revoked, ServerRefused, Unreachable
 from tests.sync_world import World, inspection_for
 from tests.test_attachments import jpeg
 
@@ -237,6 +237,21 @@ def test_a_pipelined_push_keeps_one_batch_in_flight_and_survives_a_lost_answer(w
     assert (engine.report.pushed, engine.report.applied) == (23, 23)
     assert store.db.execute("SELECT count(*) FROM records WHERE entity = 'inspection' AND dirty = 1").fetchone() \
         == (0,)
+    engine.close()
+    store.close()
+
+
+def test_a_hole_in_the_tablets_own_queue_stops_the_push_instead_of_looping(world: World) -> None:
+    address = world.address()
+    store, engine = world.tablet("hh1")
+    engine.cycle()
+    for _ in range(3):
+        store.queue("inspection", inspection_for(address["id"], status="draft", finished_at=None))
+    store.db.execute("DELETE FROM outbox WHERE seq = 2")  # damaged: the server can never get seq 2
+    with pytest.raises(ServerRefused, match="mist wijzigingen"):
+        engine.push()
+    assert [e["seq"] for e in store.outbox()] == [1, 3], "nothing dropped"
+    assert server_inspections(world) == []
     engine.close()
     store.close()
 
