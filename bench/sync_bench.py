@@ -3,7 +3,7 @@
 Prints push inspections/s, pull records/s (with and without 200,000 out-of-scope
 inspections), bytes per record on the wire, p50/p95 request latency, and the success
 rate of 20 devices pushing at once, each with the ratio to a raw SQLite insert of the
-same JSON (WAL, synchronous=FULL, 200 rows per transaction) measured in the same run.
+same JSON (WAL, synchronous=FULL, one push batch per transaction) measured in the same run.
 Push and pull are each run three times (fresh tablets, same server) and the median run is
 shown with all three rates, because this machine is shared and single runs vary by 30%.
 
@@ -119,17 +119,17 @@ def inspection(rng: random.Random, address_id: str, inspector_id: str | None = N
     return data
 
 
-def raw_sqlite_rate(folder: Path, documents: list[str]) -> float:
-    """Return rows/s of a plain durable SQLite insert of the same JSON, 200 rows per transaction."""
+def raw_sqlite_rate(folder: Path, documents: list[str], batch: int) -> float:
+    """Return rows/s of a plain durable SQLite insert of the same JSON, a push batch per transaction."""
     folder.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(folder / "raw.db", isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     db.execute("CREATE TABLE docs (id TEXT PRIMARY KEY, data TEXT)")
     started = time.perf_counter()
-    for i in range(0, len(documents), 200):
+    for i in range(0, len(documents), batch):
         db.execute("BEGIN")
-        db.executemany("INSERT INTO docs VALUES (?, ?)", [(str(uuid.uuid4()), d) for d in documents[i:i + 200]])
+        db.executemany("INSERT INTO docs VALUES (?, ?)", [(str(uuid.uuid4()), d) for d in documents[i:i + batch]])
         db.execute("COMMIT")
     elapsed = time.perf_counter() - started
     db.close()
@@ -141,14 +141,14 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
 
 
-def enrol(server: Server, user: str, folder: Path, batch: int = 200) -> tuple[TabletStore, SyncEngine]:
+def enrol(server: Server, user: str, folder: Path, batch: int = 500) -> tuple[TabletStore, SyncEngine]:
     tablet = TabletStore(folder)
     engine = SyncEngine(tablet, attempts=5, backoff=0.2, timeout=120, batch=batch)
     engine.enroll(server.url, server.cli("device", "code", user), folder.name)
     return tablet, engine
 
 
-def bench_push(root: Path, count: int, rng: random.Random, batch: int = 200, runs: int = 3) -> dict[str, Any]:
+def bench_push(root: Path, count: int, rng: random.Random, batch: int = 500, runs: int = 3) -> dict[str, Any]:
     """Push `count` inspections from a fresh tablet, `runs` times on one server; return the median run."""
     server = Server(root / "push-server")
     server.cli("user", "add", "hh", "--role", "handhaver", "--password-stdin", stdin="lang-genoeg-ww\n")
@@ -183,7 +183,7 @@ def bench_push(root: Path, count: int, rng: random.Random, batch: int = 200, run
                             "json_bytes": statistics.mean(len(d) for d in documents),
                             "p50_ms": pct(engine.report.latencies, 0.5),
                             "p95_ms": pct(engine.report.latencies, 0.95),
-                            "raw_per_s": raw_sqlite_rate(root / f"raw-{run}", documents)})
+                            "raw_per_s": raw_sqlite_rate(root / f"raw-{run}", documents, batch)})
             engine.close()
             tablet.close()
         return median_run(results)
@@ -319,7 +319,7 @@ def runs(result: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
-    parser.add_argument("--batch", type=int, default=200, help="mutations per push request (the tablet's default)")
+    parser.add_argument("--batch", type=int, default=500, help="mutations per push request (the tablet's default)")
     args = parser.parse_args()
     rng = random.Random(358)
     push_n, pull_addresses, outside, devices, seconds = (10000, 2000, 200000, 20, 30.0)

@@ -82,7 +82,7 @@ class Report:
 class SyncEngine:
     """Talks sync protocol v1 with the server for one tablet store."""
 
-    def __init__(self, store: TabletStore, *, batch: int = 200, page: int = 500, attempts: int = 4,
+    def __init__(self, store: TabletStore, *, batch: int = 500, page: int = 500, attempts: int = 4,
                  backoff: float = 0.5, timeout: float = 30,
                  progress: Callable[[str, int, int], None] | None = None) -> None:
         self.store, self.batch, self.page = store, batch, page
