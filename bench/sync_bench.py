@@ -142,6 +142,21 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0.0
 
 
+def add_users(server: Server, handhavers: list[str]) -> str:
+    """Add these handhavers and a teamleider "tl"; return the teamleider's API token."""
+    for name, role in [*((h, "handhaver") for h in handhavers), ("tl", "teamleider")]:
+        server.cli("user", "add", name, "--role", role, "--password-stdin", stdin="lang-genoeg-ww\n")
+    return server.cli("token", "create", "tl")
+
+
+def post_home(server: Server, token: str, rng: random.Random) -> dict[str, Any]:
+    """Create the address every benchmark inspection is made at (nobody's assignment)."""
+    home = address(rng)
+    requests.post(server.url + "/api/v1/addresses", json=home, timeout=30,
+                  headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+    return home
+
+
 def enrol(server: Server, user: str, folder: Path, batch: int = 500) -> tuple[TabletStore, SyncEngine]:
     tablet = TabletStore(folder)
     engine = SyncEngine(tablet, attempts=5, backoff=0.2, timeout=120, batch=batch)
@@ -160,14 +175,10 @@ def bench_push(root: Path, count: int, rng: random.Random, batch: int = 500,
     first, second = [], []
     for run in range(runs):
         server = Server(root / f"push-server-{run}")
-        server.cli("user", "add", "hh", "--role", "handhaver", "--password-stdin", stdin="lang-genoeg-ww\n")
-        server.cli("user", "add", "tl", "--role", "teamleider", "--password-stdin", stdin="lang-genoeg-ww\n")
-        token = server.cli("token", "create", "tl")
+        token = add_users(server, ["hh"])
         server.start()
         try:
-            home = address(rng)
-            requests.post(server.url + "/api/v1/addresses", json=home, timeout=30,
-                          headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+            home = post_home(server, token, rng)
             for already, results in ((0, first), (count, second)):
                 results.append(_push_once(server, root / f"push-tablet-{run}-{already}", home, count, already,
                                           batch, rng))
@@ -275,16 +286,10 @@ def bench_pull(root: Path, name: str, addresses: int, per_address: int, outside:
 
 def bench_concurrent(root: Path, devices: int, seconds: float, rng: random.Random) -> dict[str, Any]:
     server = Server(root / "many-server")
-    token_user = server.cli("user", "add", "tl", "--role", "teamleider", "--password-stdin", stdin="lang-genoeg-ww\n")
-    del token_user
-    for i in range(devices):
-        server.cli("user", "add", f"hh{i}", "--role", "handhaver", "--password-stdin", stdin="lang-genoeg-ww\n")
-    token = server.cli("token", "create", "tl")
+    token = add_users(server, [f"hh{i}" for i in range(devices)])
     server.start()
     try:
-        home = address(rng)
-        requests.post(server.url + "/api/v1/addresses", json=home, timeout=30,
-                      headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+        home = post_home(server, token, rng)
         tablets = [enrol(server, f"hh{i}", root / f"many-tablet-{i}") for i in range(devices)]
         stats = {"ok": 0, "failed": 0, "pushed": 0, "latencies": []}  # type: dict[str, Any]
         lock = threading.Lock()
