@@ -51,9 +51,9 @@ class _Sent:
 
 @dataclass
 class _Batch:
-    """A batch of outbox entries and the push request that carries them."""
+    """The seqs of a batch of outbox entries and the push request that carries them."""
 
-    entries: list[dict[str, Any]]
+    seqs: list[int]
     call: _Call
 
 
@@ -255,17 +255,17 @@ class SyncEngine:
             batch = self._batch(after=0)
             flight = network.submit(self._transmit, batch.call) if batch else None
             while batch is not None and flight is not None:
-                upcoming = self._batch(after=batch.entries[-1]["seq"])  # read while the server works
+                upcoming = self._batch(after=batch.seqs[-1])  # read while the server works
                 response = self._received(flight.result())
                 if response.status_code == 409 and _error_of(response) == "seq_gap":
                     last = int(_json(response)["last_seq"])
-                    if last < batch.entries[0]["seq"] - 1:
+                    if last < batch.seqs[0] - 1:
                         raise ServerRefused("De server mist eerdere wijzigingen van deze tablet; neem contact op met "
                                             "de beheerder.", 409, _json(response))
                     self.store.acknowledge(last, [])
-                    first = batch.entries[0]["seq"]
+                    first = batch.seqs[0]
                     batch = self._batch(after=0)  # start again from what the outbox still holds
-                    if batch is not None and batch.entries[0]["seq"] == first:  # the hole is in the outbox
+                    if batch is not None and batch.seqs[0] == first:  # the hole is in the outbox
                         raise ServerRefused("De wachtrij van deze tablet mist wijzigingen; neem contact op met de "
                                             "beheerder.", 409, _json(response))
                     flight = network.submit(self._transmit, batch.call) if batch else None
@@ -273,7 +273,7 @@ class SyncEngine:
                 answer = self._ok(response)
                 flight = network.submit(self._transmit, upcoming.call) if upcoming else None
                 self._acknowledged(batch, answer)  # while the server works on the next batch
-                sent += len(batch.entries)
+                sent += len(batch.seqs)
                 self.progress("verzenden", sent, total)
                 batch = upcoming
 
@@ -298,7 +298,7 @@ class SyncEngine:
         mutations = [{"seq": e["seq"], "entity": e["entity"], "id": e["id"], "op": e["op"],
                       "base_version": e["base_version"], "data": _wire(e["data"])} for e in entries]
         call = self._call("POST", "/api/v1/sync/push", json_body={"protocol": PROTOCOL, "mutations": mutations})
-        return _Batch([{k: e[k] for k in ("seq", "entity", "id", "op")} for e in entries], call)
+        return _Batch([e["seq"] for e in entries], call)
 
     def _acknowledged(self, batch: _Batch, answer: dict[str, Any]) -> None:
         self.store.acknowledge(int(answer["last_seq"]), answer["results"])
@@ -308,7 +308,7 @@ class SyncEngine:
             self.report.applied += status in ("applied", "duplicate")
             self.report.rejected += status == "rejected"
             self.report.conflicts += status == "conflict"
-        self.report.pushed += len(batch.entries)
+        self.report.pushed += len(batch.seqs)
 
     def pull(self) -> None:
         """Pull pages until the server has no more, committing the cursor with each page.

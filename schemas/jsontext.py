@@ -34,4 +34,3 @@ def dump_bytes(value: Any, default: Callable[[Any], Any] | None = None) -> bytes
         return orjson.dumps(value, default=default, option=_OPTIONS)
     except TypeError:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=default).encode()
-
