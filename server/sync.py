@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import json
 import uuid
-from typing import Any
+from typing import Any, Callable
 
 from marshmallow import ValidationError, validate
 from sqlite_utils import Database
@@ -23,7 +24,7 @@ from schemas.base import BaseSchema, Int, List, Nested, Raw, Str, between, max_l
 from schemas.fast import loader
 from server import store
 from server.cases import case_summary
-from server.db import rows, write
+from server.db import Section, rows, unguarded, write
 from server.errors import ApiError
 from server.evaluation import app_norm_sets, evaluate_and_store
 from server.scope import EVICT, user_addresses_sql
@@ -79,37 +80,78 @@ class Rejected(Exception):
             self.outcome["errors"] = errors
 
 
-def push(db: Database, device: dict[str, Any], user: dict[str, Any],
-         mutations: list[dict[str, Any]]) -> dict[str, Any]:
-    """Apply a batch; return {"last_seq", "results"}. Raise SeqGap (changing nothing) on a gap."""
+def push(db: Database, device: dict[str, Any], user: dict[str, Any], mutations: list[dict[str, Any]],
+         then: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Apply a batch; return {"last_seq", "results"}. Raise SeqGap (changing nothing) on a gap.
+
+    `then(result)` runs in the same transaction, before it commits (the audit entry).
+    A batch is first applied without a savepoint per mutation (they cost a sixth of a push).
+    That is safe while a rejection comes before a mutation writes anything, as every check in
+    this module does; should one come later, the batch is undone and applied again with a
+    savepoint per mutation, so a rejected mutation never leaves anything behind. Called
+    outside a transaction, the batch needs no savepoint at all: undoing it is a rollback.
+    """
     ordered = sorted(mutations, key=lambda m: m["seq"])
     if len({m["seq"] for m in ordered}) != len(ordered):
         raise ApiError("Een volgnummer komt twee keer voor in deze batch.", error="duplicate_seq")
+    for guarded in (False, True):
+        try:
+            with write(db):
+                return _push(db, device, user, ordered, guarded, then)
+        except _Replay:
+            continue  # write() undid the batch
+    raise AssertionError("a guarded push does not replay")
+
+
+class _Replay(Exception):
+    """A mutation was rejected after it changed rows: undo the batch, apply it with savepoints."""
+
+
+def _push(db: Database, device: dict[str, Any], user: dict[str, Any], ordered: list[dict[str, Any]],
+          guarded: bool, then: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
     results = []
     at = store.now()
-    with write(db):
-        last = rows(db, "SELECT last_seq FROM devices WHERE id = ?", [device["id"]])[0]["last_seq"]
-        fresh = [m for m in ordered if m["seq"] > last]
-        for i, m in enumerate(fresh):
-            if m["seq"] != last + 1 + i:
-                raise SeqGap(last_seq=last)
+    last = rows(db, "SELECT last_seq FROM devices WHERE id = ?", [device["id"]])[0]["last_seq"]
+    fresh = [m for m in ordered if m["seq"] > last]
+    for i, m in enumerate(fresh):
+        if m["seq"] != last + 1 + i:
+            raise SeqGap(last_seq=last)
+    with contextlib.nullcontext(None) if guarded else unguarded(db) as section:
         for m in ordered:
             if m["seq"] <= last:
                 results.append(_stored_outcome(db, device["id"], m["seq"]))
                 continue
-            try:
-                with write(db):  # a savepoint: a rejected mutation leaves nothing behind
-                    outcome = _apply(db, device, user, m)
-            except Rejected as rejection:
-                outcome = rejection.outcome
-            outcome = {"seq": m["seq"], **outcome}
+            outcome = {"seq": m["seq"], **_outcome(db, device, user, m, section)}
             db.execute("INSERT INTO push_outcomes (device_id, seq, entity, record_id, outcome, at) "
                        "VALUES (?, ?, ?, ?, ?, ?)", [device["id"], m["seq"], m["entity"], m["id"],
                                                      jsontext.dumps(outcome), at])
             results.append(outcome)
         new_last = max([last] + [m["seq"] for m in fresh])
         db.execute("UPDATE devices SET last_seq = ?, last_seen_at = ? WHERE id = ?", [new_last, at, device["id"]])
-    return {"last_seq": new_last, "results": results}
+        result = {"last_seq": new_last, "results": results}
+        if then is not None:
+            then(result)
+        if section is not None and section.broken:
+            raise _Replay  # a nested write failed after changing rows, and something handled it
+    return result
+
+
+def _outcome(db: Database, device: dict[str, Any], user: dict[str, Any], m: dict[str, Any],
+             section: Section | None) -> dict[str, Any]:
+    """Apply one mutation; a rejection is an outcome too, and leaves nothing behind."""
+    if section is None:
+        try:
+            with write(db):  # a savepoint: undone when rejected
+                return _apply(db, device, user, m)
+        except Rejected as rejection:
+            return rejection.outcome
+    before = db.conn.total_changes
+    try:
+        return _apply(db, device, user, m)
+    except Rejected as rejection:
+        if db.conn.total_changes != before:
+            raise _Replay from None  # rows to undo, which only a savepoint of its own can do
+        return rejection.outcome
 
 
 def _stored_outcome(db: Database, device_id: str, seq: int) -> dict[str, Any]:

@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from server import db as server_db
+from server import store
+from server import sync as server_sync
 from server.db import get_db
 from tests.conftest import Api, new_address
 from tests.sync_fixtures import Device, inspection_at, put
@@ -97,6 +100,72 @@ def test_a_rejection_never_blocks_the_queue(device: Device, address: dict[str, A
     assert rejected["status"] == "rejected" and rejected["code"] == "invalid"
     assert "area_m2" in rejected["errors"]["rooms"]["0"]
     assert applied["status"] == "applied"
+
+
+def traced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Collect every SQL statement the app's connections run from now on."""
+    statements: list[str] = []
+    opened = server_db.connect
+
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        db = opened(*args, **kwargs)
+        db.conn.set_trace_callback(statements.append)
+        return db
+    monkeypatch.setattr(server_db, "connect", connect)
+    return statements
+
+
+def test_a_clean_batch_is_applied_without_a_savepoint_per_mutation(
+        device: Device, address: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    statements = traced(monkeypatch)
+    bad = inspection_at(address["id"])
+    bad["rooms"][0]["area_m2"] = -1
+    reply = device.push(*(put("inspection", inspection_at(address["id"])) for _ in range(3)), put("inspection", bad))
+    assert [r["status"] for r in reply.json["results"]] == ["applied"] * 3 + ["rejected"]
+    assert [s for s in statements if "SAVEPOINT" in s.upper()] == []
+
+
+def _reject_after_writing(monkeypatch: pytest.MonkeyPatch, victim: str, handled: bool = False) -> None:
+    """Make the submission of one inspection write rows and then fail, as a future check might."""
+    finish = server_sync._after_submission
+
+    def after_submission(db: Any, user: Any, inspection: dict[str, Any], address: Any, actor: str) -> None:
+        finish(db, user, inspection, address, actor)
+        if inspection["id"] != victim:
+            return
+        if not handled:
+            store.put(db, "address", {**address, "notes": "half werk"}, actor=actor)
+            raise server_sync.Rejected("invalid", "Afgewezen na het schrijven.")
+        try:  # a handled failure inside a nested write: its rows must go, the mutation stays applied
+            with server_db.write(db):
+                store.put(db, "address", {**address, "notes": "half werk"}, actor=actor)
+                raise RuntimeError("mislukt")
+        except RuntimeError:
+            pass
+    monkeypatch.setattr(server_sync, "_after_submission", after_submission)
+
+
+@pytest.mark.parametrize("handled", [False, True])
+def test_a_failure_after_writes_is_undone_and_the_rest_applied_once(
+        api: Api, app: Flask, device: Device, address: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+        handled: bool) -> None:
+    first, victim, last = (inspection_at(address["id"]) for _ in range(3))
+    _reject_after_writing(monkeypatch, victim["id"], handled)
+    statements = traced(monkeypatch)
+    reply = device.push(put("inspection", first), put("inspection", victim), put("inspection", last)).json
+    statuses = [r["status"] for r in reply["results"]]
+    assert statuses == ["applied", "applied" if handled else "rejected", "applied"]
+    assert any(s.upper().startswith("SAVEPOINT") for s in statements)  # the batch was applied again, guarded
+    assert api.get(f"/api/v1/addresses/{address['id']}").json["notes"] != "half werk"
+    with app.app_context():
+        db = get_db()
+        stored = {r["id"]: r["version"] for r in db.query("SELECT id, version FROM inspections")}
+        changes = [r["record_id"] for r in db.query("SELECT record_id FROM changes WHERE entity = 'inspection'")]
+        outcomes = [r["seq"] for r in db.query("SELECT seq FROM push_outcomes WHERE device_id = ?", [device.id])]
+    expected = {first["id"]: 1, last["id"]: 1, **({victim["id"]: 1} if handled else {})}
+    assert stored == expected
+    assert sorted(changes) == sorted(expected)
+    assert outcomes == [1, 2, 3]
 
 
 @pytest.mark.parametrize(("mutation", "code"), [

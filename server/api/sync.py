@@ -11,7 +11,7 @@ from schemas.base import Str, between
 from server.api import bp
 from server.audit import audit
 from server.auth import PLANNERS, current_device, current_user, require
-from server.db import get_db, rows, write
+from server.db import get_db, rows
 from server.errors import Forbidden, UpgradeRequired
 from server.http import PageQuery, QueryInt, json_object, load, query
 from server.sync import MAX_PULL, PROTOCOL, load_push, pull, push, touch_device
@@ -41,10 +41,11 @@ def sync_push() -> Response:
         _check_protocol(body["protocol"])
     loaded = load(load_push, body)
     db = get_db()
-    with write(db):  # the batch and its audit entry in one commit
-        result = push(db, device, user, loaded["mutations"])
+
+    def audit_push(result: dict[str, Any]) -> None:  # committed with the batch
         audit(db, "push", None, None, {"seqs": [r["seq"] for r in result["results"]],
                                        "records": [f"{m['entity']}:{m['id']}" for m in loaded["mutations"]]})
+    result = push(db, device, user, loaded["mutations"], then=audit_push)
     return jsonify(result)
 
 
