@@ -341,7 +341,7 @@ def _wire(data: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _json(response: requests.Response) -> Any:
     try:
-        return response.json()
+        return jsontext.loads(response.content)
     except ValueError:
         return {}
 

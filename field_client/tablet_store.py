@@ -103,7 +103,7 @@ class TabletStore:
     def get(self, entity: str, record_id: str) -> dict[str, Any] | None:
         """Return a local record's data, or None."""
         found = list(self.db.query("SELECT data FROM records WHERE entity = ? AND id = ?", [entity, record_id]))
-        return json.loads(found[0]["data"]) if found else None
+        return jsontext.loads(found[0]["data"]) if found else None
 
     def meta(self, entity: str, record_id: str) -> dict[str, Any] | None:
         """Return a record's version and dirty flag."""
@@ -114,7 +114,7 @@ class TabletStore:
     def all(self, entity: str, where: str = "1", params: list[Any] | None = None) -> list[dict[str, Any]]:
         """Return the data of every local record of one entity matching a WHERE clause."""
         sql = f"SELECT data FROM records WHERE entity = ? AND ({where})"  # noqa: S608 - callers pass fixed SQL
-        return [json.loads(r["data"]) for r in self.db.query(sql, [entity, *(params or [])])]
+        return [jsontext.loads(r["data"]) for r in self.db.query(sql, [entity, *(params or [])])]
 
     def _write_record(self, entity: str, data: dict[str, Any], version: int | None, dirty: bool) -> None:
         address_id = data.get(ADDRESS_OF.get(entity, ""))

@@ -94,5 +94,5 @@ def stored_evaluation(db: Database, inspection_id: str) -> dict[str, Any] | None
         return None
     row = found[0]
     norm_set = {"id": row["norm_set_id"], "version": row["norm_set_version"]} if row["norm_set_id"] else None
-    return {"norm_set": norm_set, "residents": row["residents"], "findings": json.loads(row["findings"]),
-            "not_assessed": json.loads(row["not_assessed"]), "computed_at": row["computed_at"]}
+    return {"norm_set": norm_set, "residents": row["residents"], "findings": jsontext.loads(row["findings"]),
+            "not_assessed": jsontext.loads(row["not_assessed"]), "computed_at": row["computed_at"]}

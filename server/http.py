@@ -11,6 +11,7 @@ from typing import Any, Callable
 from flask import Response, current_app, request, url_for
 from marshmallow import Schema, ValidationError, fields
 
+from schemas import jsontext
 from schemas.base import BaseSchema, Str, between
 from server.errors import ApiError, BadRequest, Invalid, UnsupportedMediaType
 
@@ -65,7 +66,7 @@ def json_body() -> Any:
         if len(raw) > limit:
             raise TooLarge()
     try:
-        return json.loads(raw)
+        return jsontext.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise BadRequest(f"Ongeldige JSON: {err}") from None
 

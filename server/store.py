@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -74,7 +73,7 @@ def now() -> str:
 
 
 def _row_to_record(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "version": row["version"], **json.loads(row["data"]),
+    return {"id": row["id"], "version": row["version"], **jsontext.loads(row["data"]),
             "created_at": row["created_at"], "updated_at": row["updated_at"]}
 
 
@@ -190,7 +189,7 @@ def history(db: Database, entity: str, record_id: str) -> list[dict[str, Any]]:
     """Return every replaced version of a record, oldest first."""
     found = rows(db, "SELECT * FROM history WHERE entity = ? AND record_id = ? ORDER BY version",
                  [entity, record_id])
-    return [{**json.loads(r["data"]), "id": record_id, "version": r["version"],
+    return [{**jsontext.loads(r["data"]), "id": record_id, "version": r["version"],
              "deleted": bool(r["deleted"]), "changed_at": r["changed_at"], "changed_by": r["changed_by"]}
             for r in found]
 

@@ -156,7 +156,7 @@ def _outcome(db: Database, device: dict[str, Any], user: dict[str, Any], m: dict
 
 def _stored_outcome(db: Database, device_id: str, seq: int) -> dict[str, Any]:
     found = rows(db, "SELECT outcome FROM push_outcomes WHERE device_id = ? AND seq = ?", [device_id, seq])
-    original = json.loads(found[0]["outcome"]) if found else None
+    original = jsontext.loads(found[0]["outcome"]) if found else None
     answer: dict[str, Any] = {"seq": seq, "status": "duplicate"}
     if original:
         answer["original"] = original
@@ -414,12 +414,12 @@ def _materialise(db: Database, found: list[dict[str, Any]]) -> list[dict[str, An
             continue
         if row["entity"] == "norm_set":
             changes.append({"entity": "norm_set", "id": record["id"], "version": 1, "op": "put",
-                            "data": json.loads(record["data"])})
+                            "data": jsontext.loads(record["data"])})
         elif record["deleted"]:
             changes.append({"entity": row["entity"], "id": record["id"], "version": record["version"],
                             "op": "delete", "data": None})
         else:
-            data = {"id": record["id"], "version": record["version"], **json.loads(record["data"]),
+            data = {"id": record["id"], "version": record["version"], **jsontext.loads(record["data"]),
                     "created_at": record["created_at"], "updated_at": record["updated_at"]}
             if row["entity"] == "inspection":
                 data["attachments_complete"] = complete.get(record["id"], True)

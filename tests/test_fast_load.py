@@ -189,3 +189,40 @@ def test_json_text_is_what_json_would_write() -> None:
         with pytest.raises(TypeError):
             jsontext.dumps(value)
 
+
+
+def _read(reader: Any, text: str | bytes) -> Any:
+    """Return what a reader gives for text, or its error as (type, message)."""
+    try:
+        return ("value", reader(text))
+    except Exception as err:  # compared, not hidden
+        return ("error", type(err).__name__, str(err))
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": 1, "a": 2}', "[1.0, 1e5, -0, -0.0, 0.1, 1e-7, 123456789012345678]",
+    "9223372036854775807", "-9223372036854775808", "9223372036854775808", "18446744073709551616",
+    "-9223372036854775809", "12345678901234567890123", '{"kenmerk": "2026-0000000000000000001"}',
+    "[1e400]", "NaN", "[Infinity, -Infinity]", '"\\ud800"', '"\\ud83d\\ude00 naïef €"', "\ufeff[]",
+    "", "{", "[1,]", "{'a': 1}", "01", '{"a" 1}', "[" * 3000 + "]" * 3000, '"\udc80"',
+])
+def test_json_reading_is_what_json_would_read(text: str) -> None:
+    from schemas import jsontext
+
+    for given in (text, text.encode("utf-8", "surrogatepass"), text.encode("utf-16", "surrogatepass")):
+        expected, got = _read(json.loads, given), _read(jsontext.loads, given)
+        if expected[0] == "value" and expected[1] != expected[1]:  # NaN is not equal to itself
+            assert got[0] == "value" and got[1] != got[1]
+        else:
+            assert got == expected
+            assert json.dumps(got) == json.dumps(expected)  # 1 and 1.0, -0 and -0.0 told apart
+
+
+def test_json_reading_round_trips_records() -> None:
+    from schemas import jsontext
+
+    rng = random.Random(4)
+    for _ in range(50):
+        text = jsontext.dumps(inspection(rng))
+        assert jsontext.loads(text) == json.loads(text)
+        assert jsontext.loads(text.encode()) == json.loads(text)
