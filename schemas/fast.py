@@ -45,8 +45,9 @@ class Loader:
         self.schema = schema
         try:
             self._fast: Convert | None = _compile_schema(schema)
+            self._wire: Convert | None = _wire_schema(schema)
         except NotCompilable:
-            self._fast = None
+            self._fast = self._wire = None
         self.slow = 0  # inputs the fast path left to the schema
 
     @property
@@ -63,6 +64,21 @@ class Loader:
                 return self.schema.load(data)
         self.slow += 1
         return self.schema.load(data)
+
+    def wire(self, data: Any) -> Any:
+        """Return base.to_wire(schema.load(data)): the loaded data, JSON-ready.
+
+        The fast path's result is made of new dicts and lists, so only the values that are
+        not JSON yet (dates and times) are turned into text, in place; nothing else is walked.
+        """
+        if self._fast is None:
+            return base.to_wire(self(data))
+        try:
+            loaded = self._fast(data)
+        except Exception:  # any doubt at all: the schema itself decides
+            self.slow += 1
+            return base.to_wire(self.schema.load(data))
+        return loaded if self._wire is None else self._wire(loaded)
 
 
 def loader(schema: Schema) -> Loader:
@@ -112,6 +128,46 @@ def _compile_schema(schema: Schema) -> Convert:
         return out
 
     return load
+
+
+def _wire_schema(schema: Schema) -> Convert | None:
+    """Return what makes the fast path's result of a schema JSON-ready in place (None: it is)."""
+    plan = [(field.attribute or name, convert) for name, field in schema.load_fields.items()
+            if (convert := _wire_field(field)) is not None]
+    if not plan:
+        return None
+
+    def wire(out: Any) -> Any:
+        for target, convert in plan:
+            value = out.get(target)
+            if value is not None:
+                out[target] = convert(value)
+        return out
+    return wire
+
+
+def _wire_field(field: Any) -> Convert | None:
+    """Return what makes a field's value from the fast path JSON-ready (None: it is already)."""
+    kind = type(field)
+    if kind in (base.Date, base.DateTime):
+        return _isoformat
+    if kind is base.Raw:
+        return base.to_wire  # the caller's own value: copied, as to_wire does
+    if kind is base.List:
+        inner = _wire_field(field.inner)
+        if inner is None:
+            return None
+        return lambda items: [None if item is None else inner(item) for item in items]
+    if kind is base.Dict:
+        plain = all(f is not None and _wire_field(f) is None for f in (field.key_field, field.value_field))
+        return None if plain else base.to_wire
+    if kind is base.Nested:
+        return _wire_schema(field.schema)
+    return None  # Str, Int, Bool, Float and UUID load as JSON values
+
+
+def _isoformat(value: Any) -> Any:
+    return value.isoformat()
 
 
 def _field_validators(schema: Schema) -> list[Callable[..., None]]:

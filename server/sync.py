@@ -20,7 +20,7 @@ from marshmallow import ValidationError, validate
 from sqlite_utils import Database
 
 from schemas import address_schema, inspection_schema, jsontext
-from schemas.base import BaseSchema, Int, List, Nested, Raw, Str, between, max_length, one_of, to_wire
+from schemas.base import BaseSchema, Int, List, Nested, Raw, Str, between, max_length, one_of
 from schemas.fast import loader
 from server import store
 from server.cases import case_summary
@@ -180,7 +180,8 @@ def _apply(db: Database, device: dict[str, Any], user: dict[str, Any], m: dict[s
     raise Rejected("invalid", "Onbekend soort gegeven.", {"entity": ["Onbekend soort gegeven."]})
 
 
-def _load(load: Any, m: dict[str, Any]) -> dict[str, Any]:
+def _load(load: Callable[[Any], Any], m: dict[str, Any]) -> dict[str, Any]:
+    """Return a mutation's data loaded by its schema, JSON-ready; reject it when invalid."""
     data = m["data"]
     if not isinstance(data, dict):
         raise Rejected("invalid", "Gegevens ontbreken.", {"data": ["Verwacht een object."]})
@@ -195,7 +196,7 @@ def _load(load: Any, m: dict[str, Any]) -> dict[str, Any]:
 
 
 def _put_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], actor: str) -> dict[str, Any]:
-    loaded = _load(load_inspection, m)
+    loaded = _load(load_inspection.wire, m)
     existing = store.get(db, "inspection", loaded["id"], include_deleted=True)
     if existing is not None:
         if existing.get("inspector_id") != user["id"]:
@@ -220,8 +221,7 @@ def _put_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], actor
             errors["corrects"] = ["Een correctie verwijst naar een ingediende inspectie van hetzelfde adres."]
     if errors:
         raise Rejected("invalid", "Een of meer velden zijn ongeldig.", errors)
-    record = to_wire(loaded)
-    record["inspector_id"] = user["id"]
+    record = {**loaded, "inspector_id": user["id"]}
     stored = store.put(db, "inspection", record, actor=actor)
     if existing is not None:
         db.execute("DELETE FROM inspection_photos WHERE inspection_id = ?", [stored["id"]])
@@ -267,8 +267,7 @@ def _delete_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], ac
 
 def _put_address(db: Database, device: dict[str, Any], user: dict[str, Any], m: dict[str, Any],
                  actor: str) -> dict[str, Any]:
-    loaded = _load(load_address, m)
-    mine = to_wire(loaded)
+    mine = _load(load_address.wire, m)
     existing = store.get(db, "address", m["id"], include_deleted=True)
     if existing is None:
         mine["verified"] = False  # found on site: verified once an inspection got in
