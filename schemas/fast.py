@@ -13,6 +13,8 @@ and reads its registered hooks; those tests run against whatever marshmallow CI 
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import math
 import re
 from typing import Any, Callable
@@ -115,7 +117,9 @@ def _compile_schema(schema: Schema) -> Convert:
                     raise _Slow
                 if default is missing:
                     continue
-                value = default() if callable(default) else default
+                # A shared default (a dict or list) is copied: wire() changes results in place.
+                value = default() if callable(default) else (
+                    copy.deepcopy(default) if isinstance(default, (dict, list)) else default)
                 if value is missing:
                     continue
                 out[target] = value
@@ -167,7 +171,7 @@ def _wire_field(field: Any) -> Convert | None:
 
 
 def _isoformat(value: Any) -> Any:
-    return value.isoformat()
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value  # as to_wire
 
 
 def _field_validators(schema: Schema) -> list[Callable[..., None]]:

@@ -43,7 +43,7 @@ def dump_bytes(value: Any, default: Callable[[Any], Any] | None = None) -> bytes
 
 def loads(text: str | bytes) -> Any:
     """Return the value of JSON text exactly as json.loads reads it (or raise its error)."""
-    raw = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
     if _LONG_BYTES not in raw.translate(_TO_ZERO_BYTES):
         try:
             return orjson.loads(raw)

@@ -25,10 +25,12 @@ def connect(path: str | Path, busy_timeout_ms: int = 10000) -> Database:
     db.execute("PRAGMA synchronous=FULL")
     db.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     db.execute("PRAGMA foreign_keys=ON")
-    # Savepoint journals in memory, not in temporary files: a push opens a savepoint per
-    # mutation, and writing their journals to disk cost a third of its SQL time. Durability
-    # does not depend on them (the WAL does that); big sorts use memory too, which this
-    # database's size allows.
+    # Savepoint journals in memory, not in temporary files: nested writes (sqlite-utils'
+    # atomic(), a push replayed with a savepoint per mutation) journal every page they touch
+    # first, and writing those journals to files cost a third of a push's SQL time. Durability
+    # does not depend on them (the WAL does). Temporary sorts and index builds of every
+    # connection, the commands' too, stay in memory as well, which a municipality's database
+    # (tens to hundreds of megabytes) allows.
     db.execute("PRAGMA temp_store=MEMORY")
     return db
 
@@ -96,6 +98,9 @@ def unguarded(db: Database) -> Iterator[Section]:
     """
     if not db.conn.in_transaction:
         raise RuntimeError("unguarded() runs inside a write()")
+    active = _UNGUARDED.get()
+    if active is not None and active.conn is db.conn:
+        raise RuntimeError("unguarded() sections do not nest: the outer one's write() would not undo the inner")
     section = Section(db.conn)
     token = _UNGUARDED.set(section)
     try:

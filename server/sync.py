@@ -89,7 +89,8 @@ def push(db: Database, device: dict[str, Any], user: dict[str, Any], mutations: 
     That is safe while a rejection comes before a mutation writes anything, as every check in
     this module does; should one come later, the batch is undone and applied again with a
     savepoint per mutation, so a rejected mutation never leaves anything behind. Called
-    outside a transaction, the batch needs no savepoint at all: undoing it is a rollback.
+    outside a transaction (as the API does), undoing the first pass is a plain rollback;
+    inside one, push's write() is a savepoint around the batch.
     """
     ordered = sorted(mutations, key=lambda m: m["seq"])
     if len({m["seq"] for m in ordered}) != len(ordered):

@@ -252,3 +252,42 @@ def test_json_reading_round_trips_records() -> None:
         text = jsontext.dumps(inspection(rng))
         assert jsontext.loads(text) == json.loads(text)
         assert jsontext.loads(text.encode()) == json.loads(text)
+
+
+def _containers(value: Any) -> list[int]:
+    """The ids of every dict and list inside a value."""
+    if isinstance(value, dict):
+        return [id(value), *(i for v in value.values() for i in _containers(v))]
+    if isinstance(value, list):
+        return [id(value), *(i for v in value for i in _containers(v))]
+    return []
+
+
+def test_wire_form_shares_nothing_with_the_input_or_the_schema() -> None:
+    import datetime as dt
+
+    from schemas.base import Date, List, Nested, Raw
+
+    rng = random.Random(11)
+    batch = {"protocol": 1, "mutations": [{"seq": 1, "entity": "inspection", "id": str(uuid.uuid4()), "op": "put",
+                                           "base_version": None, "data": inspection(rng)}]}
+    wired = loader(push_schema).wire(batch)
+    assert not set(_containers(wired)) & set(_containers(batch))  # the Raw data was copied, as to_wire does
+
+    class Period(BaseSchema):
+        start = Date(load_default="2020-01-01")
+        extra = Raw(load_default=None)
+
+    class Plan(BaseSchema):
+        period = Nested(Period, load_default={"start": dt.date(2021, 1, 1), "extra": None})
+        periods = List(Nested(Period), load_default=list)
+
+    schema = Plan()
+    load = loader(schema)
+    assert load.fast
+    cases: list[dict[str, Any]] = [{}, {"period": {}}, {"periods": [{}, {"start": "2022-02-02"}]}]
+    for data in cases:
+        for _ in range(2):  # the second time would show a default changed in place by the first
+            assert load.wire(data) == to_wire(schema.load(data))
+    assert schema.load({})["period"]["start"] == dt.date(2021, 1, 1)
+

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from server import store
-from server.db import connect, write
+from server.db import connect, unguarded, write
 from server.migrations import migrate
 from tests.conftest import new_address
 
@@ -108,3 +108,12 @@ def test_migrations_run_once_and_keep_data(db_path: Path) -> None:
     store.put(db, "address", a, actor=None)
     assert migrate(db) == []
     assert store.get(db, "address", a["id"]) is not None
+
+
+def test_unguarded_sections_do_not_nest(tmp_path: Path) -> None:
+    db = connect(tmp_path / "x.db")
+    with pytest.raises(RuntimeError), unguarded(db):
+        pass  # outside a transaction
+    with write(db), unguarded(db), pytest.raises(RuntimeError), unguarded(db):
+        pass  # inside another section
+    db.close()

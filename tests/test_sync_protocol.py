@@ -162,10 +162,12 @@ def test_a_failure_after_writes_is_undone_and_the_rest_applied_once(
         stored = {r["id"]: r["version"] for r in db.query("SELECT id, version FROM inspections")}
         changes = [r["record_id"] for r in db.query("SELECT record_id FROM changes WHERE entity = 'inspection'")]
         outcomes = [r["seq"] for r in db.query("SELECT seq FROM push_outcomes WHERE device_id = ?", [device.id])]
+        audited = [json.loads(r["detail"]) for r in db.query("SELECT detail FROM audit_log WHERE action = 'push'")]
     expected = {first["id"]: 1, last["id"]: 1, **({victim["id"]: 1} if handled else {})}
     assert stored == expected
     assert sorted(changes) == sorted(expected)
     assert outcomes == [1, 2, 3]
+    assert [a["seqs"] for a in audited] == [[1, 2, 3]]  # committed with the batch, once
 
 
 @pytest.mark.parametrize(("mutation", "code"), [
