@@ -63,6 +63,8 @@ class _Context:
     address: dict[str, Any]
     norm_set: dict[str, Any]
     residents: int | None
+    bedrooms: list[dict[str, Any]]
+    norm_set_ref: dict[str, Any]
 
     def section(self, name: str) -> dict[str, Any]:
         return self.inspection.get(name) or {}
@@ -90,7 +92,7 @@ class _Rule:
             "code": self.code, "title": self.rule["title"], "impact": self.rule["impact"],
             "room_id": room_id, "storey": storey, "measured": measured, "norm": norm, "unit": unit,
             "description": description, "legal_basis": self.rule["legal_basis"],
-            "norm_set": {"id": self.ctx.norm_set["id"], "version": self.ctx.norm_set["version"]},
+            "norm_set": dict(self.ctx.norm_set_ref),
         })
 
     def missing(self, inputs: list[str], reason: str, room_id: str | None = None) -> None:
@@ -101,17 +103,20 @@ class _Rule:
         })
 
 
-def residents(inspection: dict[str, Any]) -> int | None:
+def residents(inspection: dict[str, Any], bedrooms: list[dict[str, Any]] | None = None) -> int | None:
     """Return N: the largest of present, reported and the bedroom occupants; None if unknown."""
     occupants = inspection.get("occupants") or {}
-    counts = [occupants.get("present"), occupants.get("reported"), _bedroom_total(inspection)]
+    counts = [occupants.get("present"), occupants.get("reported"),
+              _bedroom_total(_bedrooms(inspection) if bedrooms is None else bedrooms)]
     known = [c for c in counts if c is not None]
     return max(known) if known else None
 
 
 def evaluate(inspection: dict[str, Any], address: dict[str, Any], norm_set: dict[str, Any]) -> Evaluation:
     """Judge one inspection of one address against one norm set."""
-    ctx = _Context(inspection, address, norm_set, residents(inspection))
+    bedrooms = _bedrooms(inspection)
+    ctx = _Context(inspection, address, norm_set, residents(inspection, bedrooms), bedrooms,
+                   {"id": norm_set["id"], "version": norm_set["version"]})
     out = Evaluation(residents=ctx.residents)
     access = inspection.get("access")
     for code in norm_set["rules"]:
@@ -142,13 +147,19 @@ def _bedrooms(inspection: dict[str, Any]) -> list[dict[str, Any]]:
     return [r for r in inspection.get("rooms") or [] if r.get("kind") == "bedroom"]
 
 
-def _bedroom_total(inspection: dict[str, Any]) -> int | None:
-    known = [p for p in (_room_persons(r) for r in _bedrooms(inspection)) if p is not None]
+def _bedroom_total(bedrooms: list[dict[str, Any]]) -> int | None:
+    known = [p for p in (_room_persons(r) for r in bedrooms) if p is not None]
     return sum(known) if known else None
 
 
 def _dec(x: float | int | Decimal) -> Decimal:
-    return x if isinstance(x, Decimal) else Decimal(str(x))
+    """Return a number as the Decimal of its shortest text (12.1 is 12.1, not its binary value)."""
+    return x if isinstance(x, Decimal) else _decimal(str(x))
+
+
+@functools.lru_cache(maxsize=4096)
+def _decimal(text: str) -> Decimal:
+    return Decimal(text)  # immutable, so shared; areas and norms repeat a lot
 
 
 def _nl(x: float | int | Decimal) -> str:
@@ -175,7 +186,7 @@ def _need_residents(rec: _Rule) -> int | None:
 
 def _bezetting_slaapkamer(rec: _Rule) -> None:
     limit = rec.param("max_per_bedroom")
-    rooms = _bedrooms(rec.ctx.inspection)
+    rooms = rec.ctx.bedrooms
     if not rooms:
         rec.missing(["rooms"], "Geen slaapkamers vastgelegd.")
     for room in rooms:
@@ -190,7 +201,7 @@ def _bezetting_slaapkamer(rec: _Rule) -> None:
 
 def _oppervlakte_slaapkamer(rec: _Rule) -> None:
     minimum = rec.param("min_m2_per_occupant")
-    rooms = _bedrooms(rec.ctx.inspection)
+    rooms = rec.ctx.bedrooms
     if not rooms:
         rec.missing(["rooms"], "Geen slaapkamers vastgelegd.")
     for room in rooms:
