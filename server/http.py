@@ -69,6 +69,8 @@ def json_body() -> Any:
         return jsontext.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise BadRequest(f"Ongeldige JSON: {err}") from None
+    except RecursionError:
+        raise BadRequest("Ongeldige JSON: te diep genest.") from None
 
 
 def json_object() -> dict[str, Any]:

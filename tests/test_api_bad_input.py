@@ -43,6 +43,8 @@ BAD_BODIES = [
     ("broken gzip", {"data": b"\x1f\x8bkapot", "content_type": "application/json",
                      "headers": {"Content-Encoding": "gzip"}}, 400, "bad_request"),
     ("invalid UTF-8", {"data": b"{\"straat\": \"\xff\"}", "content_type": "application/json"}, 400, "bad_request"),
+    ("nested too deep", {"data": "[" * 100000 + "]" * 100000, "content_type": "application/json"}, 400,
+     "bad_request"),
 ]
 
 
