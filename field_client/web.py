@@ -93,6 +93,10 @@ def create_app(data: Path, sync_every: int = 60) -> Flask:
     def _invalid(err: InvalidInput) -> tuple[Response, int]:
         return _fail(str(err), 422, err.errors or None)
 
+    @app.errorhandler(RecursionError)
+    def _too_deep(err: RecursionError) -> tuple[Response, int]:  # JSON nested deeper than the reader goes
+        return _fail("Ongeldige JSON: te diep genest.", 400)
+
     @app.get("/")
     def index() -> Response:
         return send_file(HERE / "templates" / "index.html")
