@@ -5,7 +5,8 @@ inspections), bytes per record on the wire, p50/p95 request latency, and the suc
 rate of 20 devices pushing at once, each with the ratio to a raw SQLite insert of the
 same JSON (WAL, synchronous=FULL, one push batch per transaction) measured in the same run.
 Push runs three times on fresh servers, each followed by a second push into the now
-filled server; pull runs three times (fresh tablets, same server). The median run is shown
+filled server; pull runs three times (fresh tablets, same server), and once more push
+goes into the server holding the 200,000 out-of-scope inspections. The median run is shown
 with all three rates, because this machine is shared and single runs vary by 30%.
 
     python bench/sync_bench.py [--quick] [--batch N]
@@ -259,8 +260,11 @@ def _bulk_outside(db: Any, count: int, rng: random.Random) -> None:
 
 
 def bench_pull(root: Path, name: str, addresses: int, per_address: int, outside: int,
-               rng: random.Random, runs: int = 3) -> dict[str, Any]:
-    """Pull a user's scope into a fresh tablet, `runs` times on one seeded server; return the median run."""
+               rng: random.Random, runs: int = 3, push: int = 0) -> dict[str, Any]:
+    """Pull a user's scope into a fresh tablet, `runs` times on one seeded server; return the median run.
+
+    With `push`, then push that many inspections into the same (full) server once, as "push_per_s".
+    """
     server = Server(root / f"{name}-server")
     server.cli("user", "add", "hh", "--role", "handhaver", "--password-stdin", stdin="lang-genoeg-ww\n")
     seed_scope(server.data, addresses, per_address, outside, rng)
@@ -279,9 +283,28 @@ def bench_pull(root: Path, name: str, addresses: int, per_address: int, outside:
                             "p95_ms": pct(engine.report.latencies, 0.95)})
             engine.close()
             tablet.close()
-        return median_run(results)
+        result = median_run(results)
+        if push:
+            result["push_per_s"] = _push_into_full(server, root / f"{name}-pusher", push, rng)
+        return result
     finally:
         server.stop()
+
+
+def _push_into_full(server: Server, folder: Path, count: int, rng: random.Random) -> float:
+    """Push inspections at an address of the seeded scope; return inspections/s."""
+    tablet, engine = enrol(server, "hh", folder)
+    engine.cycle()
+    home = tablet.all("address")[0]
+    for _ in range(count):
+        tablet.queue("inspection", inspection(rng, home["id"]))
+    started = time.perf_counter()
+    engine.push()
+    elapsed = time.perf_counter() - started
+    assert tablet.outbox_size() == 0
+    engine.close()
+    tablet.close()
+    return count / elapsed
 
 
 def bench_concurrent(root: Path, devices: int, seconds: float, rng: random.Random) -> dict[str, Any]:
@@ -356,13 +379,15 @@ def main() -> None:
               f"(median of {runs(again)}); request p50 {again['p50_ms']:.0f} ms, p95 {again['p95_ms']:.0f} ms; "
               f"{again['per_s'] / again['raw_per_s']:.3f}x the raw insert rate")
         alone = bench_pull(root, "pull", pull_addresses, 9, 0, rng)
-        crowded = bench_pull(root, "pull-crowded", pull_addresses, 9, outside, rng)
+        crowded = bench_pull(root, "pull-crowded", pull_addresses, 9, outside, rng, push=push_n)
         for label, r in (("pull", alone), (f"pull with {outside} out-of-scope inspections", crowded)):
             print(f"{label}: {r['records']} records in {r['seconds']:.2f} s = {r['per_s']:.0f} records/s; "
                   f"{r['bytes_per_record']:.0f} B/record on the wire; page p50 {r['p50_ms']:.0f} ms, "
                   f"p95 {r['p95_ms']:.0f} ms; {r['per_s'] / push['raw_per_s']:.2f}x the raw insert rate")
             print(f"  median of {len(r['all_per_s'])} runs: {runs(r)} records/s")
         print(f"  out-of-scope data costs {crowded['seconds'] / alone['seconds']:.2f}x the pull time")
+        print(f"push into that server ({outside + crowded['records']} records, one run): "
+              f"{crowded['push_per_s']:.0f} inspections/s")
         many = bench_concurrent(root, devices, seconds, rng)
         print(f"{many['devices']} devices pushing for {many['seconds']:.0f} s: {many['batches']} batches of 20, "
               f"success {many['success_rate'] * 100:.1f}%, {many['per_s']:.0f} inspections/s, "
