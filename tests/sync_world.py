@@ -50,6 +50,14 @@ class World:
         engine.enroll(self.server.url, code, name or user)
         return store, engine
 
+    def synced_tablet(self, user: str = "hh1", name: str | None = None
+                      ) -> tuple[dict[str, Any], TabletStore, SyncEngine]:
+        """Return an address assigned to the user and his fresh tablet after its first sync cycle."""
+        address = self.address(user)
+        store, engine = self.tablet(user, name)
+        engine.cycle()
+        return address, store, engine
+
     def address(self, user: str | None = "hh1", **changes: Any) -> dict[str, Any]:
         """Create an address (and an assignment for the user, so it is in his scope)."""
         data = example("overbewoond.json")["address"]
@@ -78,3 +86,10 @@ def inspection_for(address_id: str, **changes: Any) -> dict[str, Any]:
     data = example("overbewoond.json")["inspection"]
     data.update({"id": str(uuid.uuid4()), "address_id": address_id, "photos": [], **changes})
     return data
+
+
+def queue_inspections(store: TabletStore, address_id: str, count: int, draft: bool = False) -> None:
+    """Queue `count` inspections of an address on a tablet: submitted, or drafts not yet finished."""
+    changes: dict[str, Any] = {"status": "draft", "finished_at": None} if draft else {}
+    for _ in range(count):
+        store.queue("inspection", inspection_for(address_id, **changes))

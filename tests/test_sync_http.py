@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -17,7 +18,9 @@ import pytest
 import requests
 
 from field_client.errors import Revoked, ServerRefused, Unreachable
-from tests.sync_world import World, inspection_for
+from field_client.sync_engine import SyncEngine
+from field_client.tablet_store import TabletStore
+from tests.sync_world import World, inspection_for, queue_inspections
 from tests.test_attachments import jpeg
 
 
@@ -33,9 +36,7 @@ def server_inspections(world: World) -> list[str]:
 
 
 def test_a_submitted_inspection_arrives_once_and_the_assignment_finishes(world: World) -> None:
-    address = world.address()
-    store, engine = world.tablet("hh1")
-    engine.cycle()
+    address, store, engine = world.synced_tablet()
     assignment = store.all("assignment")[0]
     store.queue("inspection", inspection_for(address["id"], assignment_id=assignment["id"]))
     report = engine.cycle()
@@ -48,9 +49,7 @@ def test_a_submitted_inspection_arrives_once_and_the_assignment_finishes(world: 
 
 
 def test_a_retried_push_changes_nothing(world: World) -> None:
-    address = world.address()
-    store, engine = world.tablet("hh1")
-    engine.cycle()
+    address, store, engine = world.synced_tablet()
     store.queue("inspection", inspection_for(address["id"]))
     entries = store.outbox()
     body = {"protocol": 1, "mutations": [{k: e[k] for k in ("seq", "entity", "id", "op", "base_version", "data")}
@@ -69,11 +68,8 @@ def test_a_retried_push_changes_nothing(world: World) -> None:
 
 
 def test_a_gap_gets_409_and_the_client_recovers(world: World) -> None:
-    address = world.address()
-    store, engine = world.tablet("hh1")
-    engine.cycle()
-    for _ in range(3):
-        store.queue("inspection", inspection_for(address["id"], status="draft", finished_at=None))
+    address, store, engine = world.synced_tablet()
+    queue_inspections(store, address["id"], 3, draft=True)
     later = [e for e in store.outbox() if e["seq"] > 1]
     gap = engine.request("POST", "/api/v1/sync/push", json_body={"protocol": 1, "mutations": [
         {k: e[k] for k in ("seq", "entity", "id", "op", "base_version", "data")} for e in later]})
@@ -181,6 +177,18 @@ class DroppingProxy:
         self.sock.close()
 
 
+@contextlib.contextmanager
+def dropping(world: World, store: TabletStore, engine: SyncEngine, drop_after: int) -> Iterator[DroppingProxy]:
+    """Route a tablet through a DroppingProxy (one connection per request) while the block runs."""
+    proxy = DroppingProxy(world.server.port, drop_after=drop_after)
+    store.set_state(server_url=f"http://127.0.0.1:{proxy.port}")
+    engine.http.headers["Connection"] = "close"
+    try:
+        yield proxy
+    finally:
+        proxy.close()
+
+
 def _complete(answer: bytes) -> bool:
     head, sep, body = answer.partition(b"\r\n\r\n")
     if not sep:
@@ -192,17 +200,10 @@ def _complete(answer: bytes) -> bool:
 
 
 def test_a_response_lost_on_the_way_back_leads_to_no_duplicate(world: World) -> None:
-    address = world.address()
-    store, engine = world.tablet("hh1")
-    engine.cycle()
+    address, store, engine = world.synced_tablet()
     store.queue("inspection", inspection_for(address["id"]))
-    proxy = DroppingProxy(world.server.port, drop_after=1)
-    store.set_state(server_url=f"http://127.0.0.1:{proxy.port}")
-    engine.http.headers["Connection"] = "close"
-    try:
+    with dropping(world, store, engine, drop_after=1) as proxy:
         engine.push()  # first try: committed, answer dropped; the retry gets 'duplicate'
-    finally:
-        proxy.close()
     assert proxy.dropped == 1
     assert store.outbox_size() == 0
     assert len(server_inspections(world)) == 1
@@ -212,19 +213,11 @@ def test_a_response_lost_on_the_way_back_leads_to_no_duplicate(world: World) -> 
 
 
 def test_a_pipelined_push_keeps_one_batch_in_flight_and_survives_a_lost_answer(world: World) -> None:
-    address = world.address()
-    store, engine = world.tablet("hh1")
-    engine.cycle()
+    address, store, engine = world.synced_tablet()
     engine.batch = 5
-    for _ in range(23):
-        store.queue("inspection", inspection_for(address["id"]))
-    proxy = DroppingProxy(world.server.port, drop_after=3)  # the answer to the third batch is lost
-    store.set_state(server_url=f"http://127.0.0.1:{proxy.port}")
-    engine.http.headers["Connection"] = "close"
-    try:
+    queue_inspections(store, address["id"], 23)
+    with dropping(world, store, engine, drop_after=3) as proxy:  # the answer to the third batch is lost
         engine.push()
-    finally:
-        proxy.close()
     assert proxy.dropped == 1
     assert proxy.most_active == 1, "the next batch went out before the server answered the last"
     firsts = [seqs[0] for seqs in proxy.pushes]
@@ -242,11 +235,8 @@ def test_a_pipelined_push_keeps_one_batch_in_flight_and_survives_a_lost_answer(w
 
 
 def test_a_hole_in_the_tablets_own_queue_stops_the_push_instead_of_looping(world: World) -> None:
-    address = world.address()
-    store, engine = world.tablet("hh1")
-    engine.cycle()
-    for _ in range(3):
-        store.queue("inspection", inspection_for(address["id"], status="draft", finished_at=None))
+    address, store, engine = world.synced_tablet()
+    queue_inspections(store, address["id"], 3, draft=True)
     store.db.execute("DELETE FROM outbox WHERE seq = 2")  # damaged: the server can never get seq 2
     with pytest.raises(ServerRefused, match="mist wijzigingen"):
         engine.push()
@@ -257,12 +247,9 @@ def test_a_hole_in_the_tablets_own_queue_stops_the_push_instead_of_looping(world
 
 
 def test_a_server_killed_mid_push_loses_nothing_acknowledged_and_duplicates_nothing(world: World) -> None:
-    address = world.address()
-    store, engine = world.tablet("hh1")
-    engine.cycle()
+    address, store, engine = world.synced_tablet()
     engine.batch = 20
-    for _ in range(300):
-        store.queue("inspection", inspection_for(address["id"], status="draft", finished_at=None))
+    queue_inspections(store, address["id"], 300, draft=True)
     queued = {e["id"] for e in store.outbox()}
     # Once 100 are acknowledged, kill the server from another thread while the next batch goes
     # out: the kill lands before, during or after that request, never after the whole push.
@@ -292,9 +279,7 @@ def test_a_server_killed_mid_push_loses_nothing_acknowledged_and_duplicates_noth
 
 
 def test_a_cut_photo_upload_resumes_and_verifies(world: World) -> None:
-    address = world.address()
-    store, engine = world.tablet("hh1")
-    engine.cycle()
+    address, store, engine = world.synced_tablet()
     photo = jpeg(7, size=700)
     sha = store.add_photo(photo, "image/jpeg")
     half = len(photo) // 2
@@ -347,9 +332,7 @@ def test_two_devices_editing_one_address_field_make_a_conflict_with_both_values(
 
 
 def test_a_reassigned_address_is_evicted_but_unsynced_work_is_kept_and_pushed(world: World) -> None:
-    address = world.address()
-    store, engine = world.tablet("hh1")
-    engine.cycle()
+    address, store, engine = world.synced_tablet()
     assignment = store.all("assignment")[0]
     draft = inspection_for(address["id"], assignment_id=None, status="draft", finished_at=None)
     store.queue("inspection", draft)
@@ -369,8 +352,7 @@ def pulled_world(world: World) -> tuple[Any, Any, set[str]]:
     address = world.address()
     first, pusher = world.tablet("hh1")
     pusher.cycle()
-    for _ in range(12):
-        first.queue("inspection", inspection_for(address["id"]))
+    queue_inspections(first, address["id"], 12)
     pusher.push()
     pusher.close()
     first.close()
@@ -381,13 +363,8 @@ def pulled_world(world: World) -> tuple[Any, Any, set[str]]:
 
 def test_a_pipelined_pull_asks_one_page_at_a_time_and_survives_a_lost_answer(world: World) -> None:
     store, engine, on_server = pulled_world(world)
-    proxy = DroppingProxy(world.server.port, drop_after=3)  # the third page is lost on the way back
-    store.set_state(server_url=f"http://127.0.0.1:{proxy.port}")
-    engine.http.headers["Connection"] = "close"
-    try:
+    with dropping(world, store, engine, drop_after=3) as proxy:  # the third page is lost on the way back
         engine.pull()
-    finally:
-        proxy.close()
     assert proxy.dropped == 1 and proxy.most_active == 1
     assert proxy.pulls[0] == "" and proxy.pulls[2] == proxy.pulls[3], "the lost page is asked for again"
     assert len(set(proxy.pulls)) == len(proxy.pulls) - 1, "every other cursor once, in order"
@@ -420,9 +397,7 @@ def test_a_page_that_fails_to_apply_leaves_the_cursor_at_the_last_applied_page(w
 
 
 def test_an_unknown_cursor_resets_cleanly_and_keeps_the_outbox(world: World) -> None:
-    address = world.address()
-    store, engine = world.tablet("hh1")
-    engine.cycle()
+    address, store, engine = world.synced_tablet()
     store.queue("inspection", inspection_for(address["id"], status="draft", finished_at=None))
     store.set_state(cursor="onbekende-cursor")
     engine.pull()
@@ -435,9 +410,7 @@ def test_an_unknown_cursor_resets_cleanly_and_keeps_the_outbox(world: World) -> 
 
 
 def test_a_revoked_device_wipes_itself(world: World) -> None:
-    address = world.address()
-    store, engine = world.tablet("hh1", name="te-intrekken")
-    engine.cycle()
+    address, store, engine = world.synced_tablet(name="te-intrekken")
     photo_sha = store.add_photo(jpeg(9), "image/jpeg")
     store.queue("inspection", inspection_for(address["id"], status="draft", finished_at=None))
     device_id = store.get_state("device_id")
@@ -453,9 +426,7 @@ def test_a_revoked_device_wipes_itself(world: World) -> None:
 
 
 def test_an_unreachable_server_keeps_everything_queued(world: World) -> None:
-    address = world.address()
-    store, engine = world.tablet("hh1")
-    engine.cycle()
+    address, store, engine = world.synced_tablet()
     store.queue("inspection", inspection_for(address["id"]))
     world.server.stop()
     with pytest.raises(Unreachable, match="1 wijziging"):
