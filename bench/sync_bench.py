@@ -260,10 +260,10 @@ def _bulk_outside(db: Any, count: int, rng: random.Random) -> None:
 
 
 def bench_pull(root: Path, name: str, addresses: int, per_address: int, outside: int,
-               rng: random.Random, runs: int = 3, push: int = 0) -> dict[str, Any]:
+               rng: random.Random, runs: int = 3, push: int = 0, batch: int = 500) -> dict[str, Any]:
     """Pull a user's scope into a fresh tablet, `runs` times on one seeded server; return the median run.
 
-    With `push`, then push that many inspections into the same (full) server once, as "push_per_s".
+    With `push`, then push that many inspections into the same (full) server once, as "push".
     """
     server = Server(root / f"{name}-server")
     server.cli("user", "add", "hh", "--role", "handhaver", "--password-stdin", stdin="lang-genoeg-ww\n")
@@ -285,26 +285,14 @@ def bench_pull(root: Path, name: str, addresses: int, per_address: int, outside:
             tablet.close()
         result = median_run(results)
         if push:
-            result["push_per_s"] = _push_into_full(server, root / f"{name}-pusher", push, rng)
+            db = sqlite3.connect(server.data / "woontoezicht.db")
+            home_id, already = db.execute("SELECT (SELECT id FROM addresses LIMIT 1), "
+                                          "(SELECT count(*) FROM inspections)").fetchone()
+            db.close()
+            result["push"] = _push_once(server, root / f"{name}-pusher", {"id": home_id}, push, already, batch, rng)
         return result
     finally:
         server.stop()
-
-
-def _push_into_full(server: Server, folder: Path, count: int, rng: random.Random) -> float:
-    """Push inspections at an address of the seeded scope; return inspections/s."""
-    tablet, engine = enrol(server, "hh", folder)
-    engine.cycle()
-    home = tablet.all("address")[0]
-    for _ in range(count):
-        tablet.queue("inspection", inspection(rng, home["id"]))
-    started = time.perf_counter()
-    engine.push()
-    elapsed = time.perf_counter() - started
-    assert tablet.outbox_size() == 0
-    engine.close()
-    tablet.close()
-    return count / elapsed
 
 
 def bench_concurrent(root: Path, devices: int, seconds: float, rng: random.Random) -> dict[str, Any]:
@@ -379,15 +367,17 @@ def main() -> None:
               f"(median of {runs(again)}); request p50 {again['p50_ms']:.0f} ms, p95 {again['p95_ms']:.0f} ms; "
               f"{again['per_s'] / again['raw_per_s']:.3f}x the raw insert rate")
         alone = bench_pull(root, "pull", pull_addresses, 9, 0, rng)
-        crowded = bench_pull(root, "pull-crowded", pull_addresses, 9, outside, rng, push=push_n)
+        crowded = bench_pull(root, "pull-crowded", pull_addresses, 9, outside, rng, push=push_n,
+                             batch=args.batch)
         for label, r in (("pull", alone), (f"pull with {outside} out-of-scope inspections", crowded)):
             print(f"{label}: {r['records']} records in {r['seconds']:.2f} s = {r['per_s']:.0f} records/s; "
                   f"{r['bytes_per_record']:.0f} B/record on the wire; page p50 {r['p50_ms']:.0f} ms, "
                   f"p95 {r['p95_ms']:.0f} ms; {r['per_s'] / push['raw_per_s']:.2f}x the raw insert rate")
             print(f"  median of {len(r['all_per_s'])} runs: {runs(r)} records/s")
         print(f"  out-of-scope data costs {crowded['seconds'] / alone['seconds']:.2f}x the pull time")
+        full = crowded["push"]
         print(f"push into that server ({outside + crowded['records']} records, one run): "
-              f"{crowded['push_per_s']:.0f} inspections/s")
+              f"{full['per_s']:.0f} inspections/s; {full['per_s'] / full['raw_per_s']:.3f}x the raw insert rate")
         many = bench_concurrent(root, devices, seconds, rng)
         print(f"{many['devices']} devices pushing for {many['seconds']:.0f} s: {many['batches']} batches of 20, "
               f"success {many['success_rate'] * 100:.1f}%, {many['per_s']:.0f} inspections/s, "
