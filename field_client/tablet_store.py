@@ -149,7 +149,7 @@ class TabletStore:
         entries = list(self.db.query("SELECT * FROM outbox WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
                                      [after, upto if upto is not None else 2**62, limit or -1]))
         for e in entries:
-            e["data"] = json.loads(e["data"]) if e["data"] else None
+            e["data"] = jsontext.loads(e["data"]) if e["data"] else None
         return entries
 
     def outbox_size(self) -> int:
@@ -234,7 +234,7 @@ class TabletStore:
                                       [address_id])):
             if row["dirty"] or (row["entity"], row["id"]) in queued:
                 continue
-            data = json.loads(row["data"])
+            data = jsontext.loads(row["data"])
             if row["entity"] == "inspection" and data.get("inspector_id") == user:
                 continue  # his own work stays on his tablet
             self.db.execute("DELETE FROM records WHERE entity = ? AND id = ?", [row["entity"], row["id"]])

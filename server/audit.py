@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import g, has_request_context
 from sqlite_utils import Database
 
+from schemas import jsontext
 from server.auth import remote_addr as request_addr
 from server.db import write
 from server.store import now
@@ -27,4 +27,4 @@ def audit(db: Database, action: str, entity: str | None = None, record_id: str |
         db.execute("INSERT INTO audit_log (at, user_id, device_id, action, entity, record_id, remote_addr, detail) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    [now(), user_id, device_id, action, entity, record_id, remote_addr,
-                    json.dumps(detail, ensure_ascii=False) if detail else None])
+                    jsontext.dumps(detail) if detail else None])
