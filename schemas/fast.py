@@ -13,6 +13,7 @@ and reads its registered hooks; those tests run against whatever marshmallow CI 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import math
@@ -58,14 +59,7 @@ class Loader:
         return self._fast is not None
 
     def __call__(self, data: Any) -> Any:
-        if self._fast is not None:
-            try:
-                return self._fast(data)
-            except Exception:  # any doubt at all: the schema itself decides
-                self.slow += 1
-                return self.schema.load(data)
-        self.slow += 1
-        return self.schema.load(data)
+        return self._load(data)[0]
 
     def wire(self, data: Any) -> Any:
         """Return base.to_wire(schema.load(data)): the loaded data, JSON-ready.
@@ -73,14 +67,18 @@ class Loader:
         The fast path's result is made of new dicts and lists, so only the values that are
         not JSON yet (dates and times) are turned into text, in place; nothing else is walked.
         """
-        if self._fast is None:
-            return base.to_wire(self(data))
-        try:
-            loaded = self._fast(data)
-        except Exception:  # any doubt at all: the schema itself decides
-            self.slow += 1
-            return base.to_wire(self.schema.load(data))
+        loaded, fast = self._load(data)
+        if not fast:
+            return base.to_wire(loaded)
         return loaded if self._wire is None else self._wire(loaded)
+
+    def _load(self, data: Any) -> tuple[Any, bool]:
+        """Return the loaded data and whether the fast path made it."""
+        if self._fast is not None:
+            with contextlib.suppress(Exception):  # any doubt at all: the schema itself decides
+                return self._fast(data), True
+        self.slow += 1
+        return self.schema.load(data), False
 
 
 def loader(schema: Schema) -> Loader:
