@@ -58,15 +58,21 @@ def main() -> None:
 @click.argument("code")
 @click.option("--label", default=lambda: socket.gethostname(), show_default="de computernaam",
               help="Naam van deze tablet in 'woontoezicht device list'.")
+@click.option("--keep-outbox", is_flag=True,
+              help="Bewaar de wachtende wijzigingen en nummer ze opnieuw vanaf 1 (een tablet die is ingetrokken met "
+                   "--keep-data, of een gekloonde of teruggezette tablet).")
 @data_option
-def enroll_command(url: str, code: str, label: str, data: Path) -> None:
+def enroll_command(url: str, code: str, label: str, data: Path, keep_outbox: bool) -> None:
     """Koppel deze tablet met een eenmalige koppelcode."""
     with opened(data) as store:
-        if store.enrolled:
+        if store.enrolled and not store.get_state("revoked"):
             fail("Deze tablet is al gekoppeld.", 2)
+        if store.outbox_size() and not keep_outbox:
+            fail(f"Op deze tablet wachten nog {_changes(store.outbox_size())}; koppel opnieuw met --keep-outbox om ze "
+                 "te bewaren en te verzenden.", 2)
         engine = SyncEngine(store, attempts=2)
         try:
-            user = engine.enroll(url, code, label)
+            user = engine.enroll(url, code, label, keep_outbox=keep_outbox)
         except ClientError as err:
             fail(str(err), 2 if not isinstance(err, Unreachable) else 1)
         finally:
@@ -176,3 +182,7 @@ def serve_command(port: int, sync_every: int, data: Path) -> None:
         waitress.serve(app, host="127.0.0.1", port=port, threads=4, ident="woontoezicht-veld", _quiet=True)
     except OSError as err:
         fail(f"Kan niet luisteren op poort {port}: {err.strerror or err}")
+
+
+def _changes(n: int) -> str:
+    return f"{n} {'wijziging' if n == 1 else 'wijzigingen'}"

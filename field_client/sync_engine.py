@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 
 import requests
 
-from field_client.errors import NotEnrolled, Revoked, ServerRefused, Unreachable
+from field_client.errors import ClientError, NotEnrolled, Revoked, ServerRefused, Unreachable
 from field_client.tablet_store import TabletStore, now
 from schemas import jsontext
 
@@ -163,6 +163,11 @@ class SyncEngine:
             raise Unreachable(f"Server niet bereikbaar ({sent.error}); {waiting} wijziging(en) wachten in de outbox "
                               "en worden later verzonden.")
         if response.status_code == 401 and _error_of(response) == "device_revoked":
+            if _json(response).get("wipe") is False:  # revoked with --keep-data: keep everything, stop syncing
+                self.store.set_state(revoked=True)
+                raise Revoked("Deze tablet is ingetrokken door de beheerder; de gegevens en de wachtrij op deze "
+                              "tablet blijven bewaard. Koppel hem opnieuw met 'woontoezicht-veld enroll "
+                              "--keep-outbox URL CODE'.")
             self.store.wipe()
             raise Revoked("Deze tablet is ingetrokken door de beheerder; alle lokale gegevens zijn gewist.")
         return response
@@ -177,8 +182,12 @@ class SyncEngine:
 
     # --- enrolment ---------------------------------------------------------------------------
 
-    def enroll(self, url: str, code: str, label: str) -> dict[str, Any]:
-        """Spend an enrolment code; keep the server address, device id and token."""
+    def enroll(self, url: str, code: str, label: str, *, keep_outbox: bool = False) -> dict[str, Any]:
+        """Spend an enrolment code; keep the server address, device id and token.
+
+        With keep_outbox, a tablet that still holds queued changes (revoked with --keep-data, a
+        cloned or restored tablet) keeps them and numbers them again from seq 1 for its new device.
+        """
         self.store.set_state(server_url=url.rstrip("/"))
         try:
             answer = self._ok(self.request("POST", "/api/v1/devices/enroll", auth=False,
@@ -186,8 +195,18 @@ class SyncEngine:
         except (ServerRefused, Unreachable):
             self.store.set_state(server_url=None)
             raise
-        self.store.set_state(device_id=answer["device_id"], token=answer["token"], user=answer["user"], next_seq=1,
-                             cursor=None)
+        if keep_outbox:
+            try:
+                self.store.renumber_outbox(answer["user"]["id"])
+            except ValueError:
+                raise ClientError("De wachtrij op deze tablet is van een andere gebruiker dan die van de koppelcode; "
+                                  "er is niets veranderd. Vraag een koppelcode voor de gebruiker van deze tablet.") \
+                    from None
+            self.store.set_state(device_id=answer["device_id"], token=answer["token"], user=answer["user"],
+                                 cursor=None, revoked=None)
+        else:
+            self.store.set_state(device_id=answer["device_id"], token=answer["token"], user=answer["user"],
+                                 next_seq=1, cursor=None, revoked=None)
         user: dict[str, Any] = answer["user"]
         return user
 
@@ -305,6 +324,8 @@ class SyncEngine:
         for result in answer["results"]:
             status = (result.get("original") or result)["status"] if result["status"] == "duplicate" else \
                 result["status"]
+            if (result.get("original") or result).get("code") == "address_exists":
+                continue  # linked to the address the server has, not refused
             self.report.applied += status in ("applied", "duplicate")
             self.report.rejected += status == "rejected"
             self.report.conflicts += status == "conflict"
@@ -328,7 +349,7 @@ class SyncEngine:
                 self.progress("ontvangen", self.report.pulled, self.report.pulled + (self.page if page["more"] else 0))
 
     def _pull_call(self, cursor: str | None) -> _Call:
-        params: dict[str, Any] = {"limit": self.page, "protocol": PROTOCOL}
+        params: dict[str, Any] = {"limit": self.page, "protocol": PROTOCOL, **self.store.outbox_report()}
         if cursor:
             params["cursor"] = cursor
         return self._call("GET", "/api/v1/sync/pull", params=params)

@@ -160,7 +160,9 @@ class TabletStore:
         """Record the server's answers and drop the entries up to last_seq, in one transaction."""
         with self.db.atomic():
             entries = {e["seq"]: e for e in self.db.query(
-                "SELECT seq, entity, id, op FROM outbox WHERE seq <= ?", [last_seq])}
+                "SELECT seq, entity, id, op, data FROM outbox WHERE seq <= ?", [last_seq])}
+            remap: dict[str, str] = self.get_state("address_remap") or {}
+            requeue: dict[str, None] = {}
             for result in results:
                 entry = entries.get(result["seq"])
                 if entry is None:
@@ -170,7 +172,13 @@ class TabletStore:
                 if status == "duplicate" and original:
                     status = original.get("status", "applied")
                     result = {**original, **result, "status": status}
-                if status in ("applied", "duplicate"):
+                sent = jsontext.loads(entry["data"]) if entry["data"] else {}
+                if status == "rejected" and result.get("code") == "address_exists" and entry["entity"] == "address":
+                    remap[entry["id"]] = str(result["existing_id"])
+                    self._move_address(entry["id"], remap[entry["id"]])
+                elif status == "rejected" and entry["entity"] == "inspection" and sent.get("address_id") in remap:
+                    requeue[entry["id"]] = None  # sent with the duplicate address's id: again, with the right one
+                elif status in ("applied", "duplicate"):
                     self._applied(entry, result.get("version"))
                 else:
                     self.db.execute("INSERT OR REPLACE INTO outcomes (seq, entity, id, status, code, message, errors,"
@@ -182,7 +190,46 @@ class TabletStore:
                         self._write_record(entry["entity"], result["current"], result["current"].get("version"),
                                            False)
             self.db.execute("DELETE FROM outbox WHERE seq <= ?", [last_seq])
-            self.set_state(acknowledged_seq=last_seq)
+            self.set_state(acknowledged_seq=last_seq, address_remap=remap or None)
+            for inspection_id in requeue:
+                waiting = self.db.execute("SELECT count(*) FROM outbox WHERE entity = 'inspection' AND id = ?",
+                                          [inspection_id]).fetchone()[0]
+                record = self.get("inspection", inspection_id)
+                if record is not None and not waiting:  # a later entry of it will come back and be queued itself
+                    self.queue("inspection", record)
+
+    def _move_address(self, old_id: str, new_id: str) -> None:
+        """Link everything recorded at an address found on site to the existing address the server has."""
+        mine = self.get("address", old_id)
+        if self.get("address", new_id) is None and mine is not None:
+            register = self.get("register", new_id) or {}
+            self._write_record("address", {**mine, **register, "id": new_id}, None, False)
+        self.db.execute("DELETE FROM records WHERE entity = 'address' AND id = ?", [old_id])
+        for row in list(self.db.query("SELECT entity, id, data, version, dirty FROM records WHERE address_id = ?",
+                                      [old_id])):
+            data = {**jsontext.loads(row["data"]), "address_id": new_id}
+            self._write_record(row["entity"], data, row["version"], bool(row["dirty"]))
+
+    def outbox_report(self) -> dict[str, Any]:
+        """Return what the tablet tells the server of its outbox with each pull: size and oldest change."""
+        size, oldest = self.db.execute("SELECT count(*), min(created_at) FROM outbox").fetchone()
+        return {"outbox": size, **({"outbox_oldest": oldest} if oldest else {})}
+
+    def renumber_outbox(self, user_id: str) -> None:
+        """Number the queued changes again from seq 1, in their order, for a newly enrolled device.
+
+        Refuses when they were made by another user: his evidence is never pushed under someone else.
+        """
+        with self.db.atomic():
+            entries = list(self.db.query("SELECT seq FROM outbox ORDER BY seq"))
+            previous = (self.get_state("user") or {}).get("id")
+            if entries and previous not in (None, user_id):
+                raise ValueError("outbox of another user")
+            for new, entry in enumerate(entries, start=1):
+                self.db.execute("UPDATE outbox SET seq = ? WHERE seq = ?", [-new, entry["seq"]])
+            self.db.execute("UPDATE outbox SET seq = -seq")
+            self.db.execute("DELETE FROM outcomes")
+            self.set_state(next_seq=len(entries) + 1, acknowledged_seq=0)
 
     def _applied(self, entry: dict[str, Any], version: int | None) -> None:
         later = self.db.execute("SELECT count(*) FROM outbox WHERE entity = ? AND id = ? AND seq > ?",

@@ -41,6 +41,19 @@ def dump_bytes(value: Any, default: Callable[[Any], Any] | None = None) -> bytes
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=default).encode()
 
 
+def canonical(value: Any) -> bytes:
+    """Return value as canonical JSON bytes (sorted keys, compact, UTF-8): the same value, the same bytes.
+
+    Text that is not valid Unicode (lone surrogates) is kept as it came, so that it still has a
+    fingerprint; the schemas refuse it before anything is stored.
+    """
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
+        return text.encode("utf-8", "surrogatepass")
+
+
 def loads(text: str | bytes) -> Any:
     """Return the value of JSON text exactly as json.loads reads it (or raise its error)."""
     raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)

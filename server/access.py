@@ -1,4 +1,9 @@
-"""Who may read which address's data: planners everything, a handhaver his own addresses."""
+"""Who may read which address's data: planners everything, a handhaver the addresses of his scope.
+
+A handhaver's scope follows his assignments (server.scope): open ones, and those he finished in
+the last SCOPE_DONE_DAYS days. Having pushed something at an address grants nothing; his own
+inspections he may always read.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from server.auth import PLANNERS
-from server.db import rows
+from server.scope import in_scope, scope_params, user_addresses_sql
 
 
 def is_planner(user: dict[str, Any]) -> bool:
@@ -15,15 +20,21 @@ def is_planner(user: dict[str, Any]) -> bool:
     return user["role"] in PLANNERS
 
 
-def handhaver_addresses_sql() -> str:
-    """Return SQL selecting the address ids a handhaver works on (parameter: user id twice)."""
-    return ("SELECT address_id FROM assignments WHERE inspector_id = ? AND deleted = 0 "
-            "UNION SELECT address_id FROM inspections WHERE inspector_id = ? AND deleted = 0")
+def scope_restriction(user: dict[str, Any], *, own_inspections: bool = False) -> tuple[str, list[Any]] | None:
+    """Return a WHERE clause (and its parameters) limiting a list to what the user may read; None: all."""
+    if is_planner(user):
+        return None
+    clause, params = f"address_id IN ({user_addresses_sql()})", scope_params(user["id"])
+    if own_inspections:
+        return f"({clause} OR inspector_id = ?)", [*params, user["id"]]
+    return clause, params
 
 
 def may_read_address_data(db: Database, user: dict[str, Any], address_id: str) -> bool:
     """Return whether the user may read inspections and cases of this address."""
-    if is_planner(user):
-        return True
-    return bool(rows(db, f"SELECT 1 FROM ({handhaver_addresses_sql()}) WHERE address_id = ?",  # noqa: S608
-                     [user["id"], user["id"], address_id]))
+    return is_planner(user) or in_scope(db, user["id"], address_id)
+
+
+def may_read_inspection(db: Database, user: dict[str, Any], inspection: dict[str, Any]) -> bool:
+    """Return whether the user may read this inspection: his own always, others' within his scope."""
+    return inspection.get("inspector_id") == user["id"] or may_read_address_data(db, user, inspection["address_id"])

@@ -19,6 +19,7 @@ from flask import current_app, g, request, session
 from sqlite_utils import Database
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from server import throttle
 from server.db import get_db, rows, write
 from server.errors import ApiError, Forbidden, Unauthorized
 from server.store import now
@@ -117,20 +118,21 @@ def create_enrol_code(db: Database, user_id: str, created_by: str | None, hours:
     code = "-".join(raw[i:i + 4] for i in range(0, 12, 4))
     expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
     with write(db):
-        db.table("enrol_codes").insert({"code_hash": hash_secret(_normalise_code(code)), "user_id": user_id,
+        db.table("enrol_codes").insert({"code_hash": hash_secret(normalise_code(code)), "user_id": user_id,
                                   "created_by": created_by, "created_at": now(),
                                   "expires_at": expires.isoformat(timespec="seconds")})
     return code
 
 
-def _normalise_code(code: str) -> str:
+def normalise_code(code: str) -> str:
+    """Return a code as it is hashed: no spaces or dashes, capitals."""
     return re.sub(r"[\s-]", "", code).upper()
 
 
 def enroll(db: Database, code: str, label: str) -> tuple[dict[str, Any], str, dict[str, Any]]:
     """Spend an enrolment code on a new device; return (device, token, user)."""
     with write(db):
-        found = rows(db, "SELECT * FROM enrol_codes WHERE code_hash = ?", [hash_secret(_normalise_code(code))])
+        found = rows(db, "SELECT * FROM enrol_codes WHERE code_hash = ?", [hash_secret(normalise_code(code))])
         if not found or found[0]["used_at"]:
             raise AuthError("Onbekende of al gebruikte koppelcode.")
         entry = found[0]
@@ -152,12 +154,19 @@ def list_devices(db: Database) -> list[dict[str, Any]]:
                     "ORDER BY d.created_at DESC")
 
 
-def revoke_device(db: Database, device_id: str) -> bool:
-    """Revoke a device; return False when unknown."""
+def revoke_device(db: Database, device_id: str, *, keep_data: bool = False) -> dict[str, Any] | None:
+    """Revoke a device (its tablet wipes itself unless keep_data); return the device as it was, None when unknown.
+
+    A device revoked before stays as it was revoked.
+    """
     with write(db):
-        cursor = db.execute("UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
-                            [now(), device_id])
-    return cursor.rowcount > 0
+        found = rows(db, "SELECT * FROM devices WHERE id = ?", [device_id])
+        if not found:
+            return None
+        if found[0]["revoked_at"] is None:
+            db.execute("UPDATE devices SET revoked_at = ?, wipe_on_revoke = ? WHERE id = ?",
+                       [now(), 0 if keep_data else 1, device_id])
+    return found[0]
 
 
 def authenticate(db: Database, token: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -169,7 +178,10 @@ def authenticate(db: Database, token: str) -> tuple[dict[str, Any], dict[str, An
             raise Unauthorized("Onbekend token.")
         device = found[0]
         if device["revoked_at"]:
-            raise DeviceRevoked()
+            if device["wipe_on_revoke"]:
+                raise DeviceRevoked(wipe=True)
+            raise DeviceRevoked("Deze tablet is ingetrokken; de gegevens op de tablet blijven bewaard. Koppel hem "
+                                "opnieuw met 'woontoezicht-veld enroll --keep-outbox'.", wipe=False)
         user = rows(db, "SELECT * FROM users WHERE id = ?", [device["user_id"]])[0]
         _check_active(user)
         return user, device
@@ -180,6 +192,42 @@ def authenticate(db: Database, token: str) -> tuple[dict[str, Any], dict[str, An
     user = rows(db, "SELECT * FROM users WHERE id = ?", [found[0]["user_id"]])[0]
     _check_active(user)
     return user, None
+
+
+def address_key() -> str:
+    """Return the throttle key of this request's client address."""
+    return f"addr:{remote_addr() or '-'}"
+
+
+def count_failure(db: Database, names: dict[str, int]) -> None:
+    """Count a failed attempt from this client address (and for the given name keys); audit a new burst once."""
+    from server.audit import audit  # audit reads the request through this module
+    keys = {address_key(): int(current_app.config["AUTH_FREE_FAILURES"]), **names}
+    for key in throttle.failed(db, keys):
+        audit(db, "auth_throttled", None, None, {"key": key.split(":", 1)[0] if key.startswith("code:") else key})
+
+
+def authenticate_guarded(db: Database, token: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Authenticate a bearer token, refusing a client address that guessed too often (429)."""
+    throttle.check(db, [address_key()])
+    try:
+        user, device = authenticate(db, token)
+    except DeviceRevoked:
+        raise
+    except Unauthorized:
+        count_failure(db, {})
+        raise
+    if device is None:
+        _note_token_use(db, token)
+    return user, device
+
+
+def _note_token_use(db: Database, token: str) -> None:
+    """Record when (at most once a minute) and from where a personal API token was last used."""
+    stale = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(timespec="seconds")
+    with write(db):
+        db.execute("UPDATE api_tokens SET last_used_at = ?, last_used_from = ? WHERE token_hash = ? AND "
+                   "(last_used_at IS NULL OR last_used_at < ?)", [now(), remote_addr(), hash_secret(token), stale])
 
 
 def _check_active(user: dict[str, Any]) -> None:
@@ -196,7 +244,7 @@ def current_user() -> dict[str, Any]:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise Unauthorized("Gebruik Authorization: Bearer <token>.")
-            g.user, g.device = authenticate(db, token.strip())
+            g.user, g.device = authenticate_guarded(db, token.strip())
         elif session.get("user_id"):
             found = rows(db, "SELECT * FROM users WHERE id = ? AND disabled_at IS NULL", [session["user_id"]])
             if not found:
@@ -219,12 +267,24 @@ def current_device() -> dict[str, Any] | None:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# What a device token may do (DESIGN.md: sync, attachments, signing its user's own rapporten),
+# whatever its user's role: every other endpoint refuses it.
+DEVICE_ENDPOINTS = frozenset({"api.sync_push", "api.sync_pull", "api.missing", "api.upload_offset",
+                              "api.upload_chunk", "api.download"})
+
+
 def require(*roles: str) -> Callable[[F], F]:
-    """Let only signed-in users with one of these roles (any role when none given) through."""
+    """Let only signed-in users with one of these roles (any role when none given) through.
+
+    A device token gets through only to the endpoints in DEVICE_ENDPOINTS.
+    """
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
+            if g.device is not None and request.endpoint not in DEVICE_ENDPOINTS:
+                raise Forbidden("Een tabletkoppeling geeft alleen toegang tot synchroniseren en foto's; gebruik "
+                                "voor andere verzoeken een persoonlijk API-token.")
             if roles and user["role"] not in roles:
                 raise Forbidden()
             return view(*args, **kwargs)

@@ -250,21 +250,69 @@ def device_code_command(db: Database, user: str) -> None:
 @device_group.command("list")
 @with_db
 def device_list_command(db: Database) -> None:
-    """Toon alle tablets: id, gebruiker, label, laatst gezien."""
+    """Toon alle tablets: id, gebruiker, label, laatst gezien, wachtende wijzigingen."""
+    from reports.fmt import tijdstip
     for d in list_devices(db):
-        seen = d["last_seen_at"] or "nooit"
-        state = f"\tingetrokken {d['revoked_at']}" if d["revoked_at"] else ""
-        click.echo(f"{d['id']}\t{d['user_name']}\t{d['label']}\t{seen}{state}")
+        seen = tijdstip(d["last_seen_at"]) if d["last_seen_at"] else "nooit gezien"
+        click.echo(f"{d['id']}\t{d['user_name']}\t{d['label']}\t{seen}\t{outbox_text(d)}"
+                   + (f"\tingetrokken {tijdstip(d['revoked_at'])}" if d["revoked_at"] else ""))
+
+
+def outbox_text(device: dict[str, Any]) -> str:
+    """Return what a tablet last reported of its unsynced work, in Dutch."""
+    from reports.fmt import tijdstip
+    size = device.get("outbox_size")
+    if size is None:
+        return "outbox onbekend"
+    if size == 0:
+        return "niets te verzenden"
+    text = f"{size} {'wijziging' if size == 1 else 'wijzigingen'} niet verzonden"
+    if device.get("outbox_oldest_at"):
+        text += f" (oudste van {tijdstip(device['outbox_oldest_at'])})"
+    return text + (f", gemeld {tijdstip(device['outbox_reported_at'])}" if device.get("outbox_reported_at") else "")
 
 
 @device_group.command("revoke")
 @click.argument("device_id")
+@click.option("--force", is_flag=True, help="Trek in en laat de tablet wissen, ook als hij nog niet-verzonden werk "
+                                            "heeft (dat werk gaat verloren).")
+@click.option("--keep-data", is_flag=True, help="Trek in zonder dat de tablet zijn gegevens wist (een gekloonde "
+                                                "tablet: daarna opnieuw koppelen met --keep-outbox).")
 @with_db
-def device_revoke_command(db: Database, device_id: str) -> None:
-    """Trek een tablet in: zijn token werkt niet meer en hij wist zijn gegevens."""
-    if not revoke_device(db, device_id):
+def device_revoke_command(db: Database, device_id: str, force: bool, keep_data: bool) -> None:
+    """Trek een tablet in: zijn token werkt niet meer en hij wist zijn gegevens (tenzij --keep-data).
+
+    Exit 0: ingetrokken (of was al ingetrokken); 1: niet ingetrokken omdat de tablet nog niet-verzonden werk
+    meldde (gebruik --keep-data of --force); 2: onbekende tablet.
+    """
+    found = rows(db, "SELECT * FROM devices WHERE id = ?", [device_id])
+    if not found:
         fail(f"Onbekende tablet: {device_id}", 2)
-    click.echo(f"Tablet {device_id} ingetrokken.", err=True)
+    device = found[0]
+    if device["revoked_at"]:
+        how = "zonder wissen" if not device["wipe_on_revoke"] else "met wissen"
+        click.echo(f"Tablet {device_id} was al ingetrokken op {_when(device['revoked_at'])} ({how}); niets "
+                   "veranderd.", err=True)
+        return
+    pending = device["outbox_size"] or 0
+    if pending and not (force or keep_data):
+        fail(f"Tablet {device_id} ({device['label']}) meldde {outbox_text(device)}. Intrekken wist dat werk. "
+             "Gebruik --keep-data om in te trekken zonder te wissen, of --force om het werk op te geven; niets "
+             "veranderd.", 1)
+    revoke_device(db, device_id, keep_data=keep_data)
+    if keep_data:
+        click.echo(f"Tablet {device_id} ingetrokken; hij wist zijn gegevens niet en kan opnieuw gekoppeld worden met "
+                   "'woontoezicht-veld enroll --keep-outbox'.", err=True)
+    elif pending:
+        click.echo(f"Tablet {device_id} ingetrokken; hij wist bij de volgende verbinding zijn gegevens, ook "
+                   f"{outbox_text(device)}.", err=True)
+    else:
+        click.echo(f"Tablet {device_id} ingetrokken; hij wist bij de volgende verbinding zijn gegevens.", err=True)
+
+
+def _when(stamp: str) -> str:
+    from reports.fmt import tijdstip
+    return tijdstip(stamp)
 
 
 COMMANDS = [init_command, serve_command, demo_command, user_group, token_group, device_group]

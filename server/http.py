@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import json
@@ -31,6 +32,19 @@ class QueryInt(fields.Integer):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("strict", False)
+        super().__init__(**kwargs)
+
+
+class QueryDateTime(fields.AwareDateTime):
+    """An ISO 8601 moment written in a query string; without a zone it is read as UTC."""
+
+    default_error_messages = {"invalid": "Geen geldig tijdstip (ISO 8601).", "required": "Verplicht veld.",
+                              "null": "Mag niet leeg zijn.", "invalid_awareness": "Tijdstip zonder tijdzone.",
+                              "format": "Tijdstip kan niet worden weergegeven.",
+                              "validator_failed": "Ongeldige waarde."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("default_timezone", dt.UTC)
         super().__init__(**kwargs)
 
 

@@ -137,3 +137,28 @@ def m005_document_kenmerk(db: Database) -> None:
     # The reference a letter carries (Ons kenmerk), fixed when the concept is made.
     db.execute("ALTER TABLE documents ADD COLUMN kenmerk TEXT")
     db.execute("CREATE UNIQUE INDEX documents_kenmerk ON documents(kenmerk)")
+
+
+@migrations()
+def m006_sync_scope_and_devices(db: Database) -> None:
+    # A retried seq must carry the same mutation: its fingerprint is kept with its outcome.
+    db.execute("ALTER TABLE push_outcomes ADD COLUMN fingerprint TEXT")
+    # What the tablet reported of its outbox with its last pull; whether revoking wipes it.
+    db.execute("ALTER TABLE devices ADD COLUMN outbox_size INTEGER")
+    db.execute("ALTER TABLE devices ADD COLUMN outbox_oldest_at TEXT")
+    db.execute("ALTER TABLE devices ADD COLUMN outbox_reported_at TEXT")
+    db.execute("ALTER TABLE devices ADD COLUMN wipe_on_revoke INTEGER NOT NULL DEFAULT 1")
+    # Failed sign-ins, token and code guesses, counted per key (client address, user, code) in the
+    # database, so that every process sees them.
+    db.execute("""CREATE TABLE auth_failures (
+        key TEXT PRIMARY KEY, failures INTEGER NOT NULL, first_at TEXT NOT NULL, last_at TEXT NOT NULL,
+        blocked_until TEXT, logged_at TEXT)""")
+    # Done assignments leave a user's scope after SCOPE_DONE_DAYS; the sweep remembers how far it got.
+    db.execute("CREATE TABLE scope_sweeps (user_id TEXT PRIMARY KEY, cutoff TEXT NOT NULL)")
+    db.execute("CREATE INDEX addresses_bag_id ON addresses(bag_id)")
+    db.execute("CREATE INDEX assignments_inspector_updated ON assignments(inspector_id, updated_at)")
+    db.execute("ALTER TABLE api_tokens ADD COLUMN last_used_from TEXT")
+    # The offline address register: one change row per address, for every tablet.
+    db.execute("INSERT INTO changes (entity, record_id, address_id, owner_id, op) "
+               "SELECT 'register', id, NULL, NULL, CASE WHEN deleted THEN 'delete' ELSE 'put' END "
+               "FROM addresses ORDER BY id")

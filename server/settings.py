@@ -63,6 +63,14 @@ SETTINGS: list[Setting] = [
     Setting("LETTERHEAD_LOGO", "", "PNG- of JPEG-bestand met het logo voor het briefhoofd; leeg: geen logo."),
     Setting("TRUST_PROXY", False, "Vertrouw X-Forwarded-For voor het IP-adres in de auditlog (achter een proxy).",
             _bool),
+    Setting("SCOPE_DONE_DAYS", 90, "Zoveel dagen na een afgeronde opdracht houdt de handhaver toegang tot de gegevens "
+            "van dat adres (en houdt zijn tablet ze).", int),
+    Setting("AUTH_FREE_FAILURES", 20, "Zoveel mislukte aanmeldingen, onbekende tokens of koppelcodes per clientadres "
+            "mogen zonder vertraging; daarna groeit de wachttijd (429).", int),
+    Setting("AUTH_FREE_FAILURES_NAME", 5, "Zoveel mislukte aanmeldingen per gebruikersnaam of koppelcode mogen zonder "
+            "vertraging; daarna groeit de wachttijd (nooit een blokkade).", int),
+    Setting("CONNECTION_LIMIT", 1000, "Hoeveel verbindingen de webserver (waitress) tegelijk openhoudt.", int),
+    Setting("CHANNEL_TIMEOUT", 30, "Na zoveel seconden zonder verkeer sluit de webserver een verbinding.", int),
 ]
 
 

@@ -50,10 +50,16 @@ def _assignment_changed(db: Database, old: dict[str, Any] | None, new: dict[str,
     assignment_changed(db, old, new)
 
 
+def _address_changed(db: Database, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
+    from server.scope import address_stored  # scope builds on this module
+
+    address_stored(db, new)
+
+
 # Changes are scoped by address (everything at an address a user works on) and by owner
 # (a user's own assignments); norm sets have neither and go to every device.
 ENTITIES: dict[str, Entity] = {
-    "address": Entity("address", "addresses", lambda d: d["id"], lambda d: None),
+    "address": Entity("address", "addresses", lambda d: d["id"], lambda d: None, _address_changed),
     "assignment": Entity("assignment", "assignments", lambda d: d["address_id"],
                          lambda d: d["inspector_id"], _assignment_changed),
     "inspection": Entity("inspection", "inspections", lambda d: d["address_id"],
@@ -166,6 +172,8 @@ def delete(db: Database, entity: str, record_id: str, *, actor: str | None,
                    "WHERE id = ?", [stamp, actor, record_id])
         record = _row_to_record(old_row)
         log_change(db, entity, record_id, "delete", kind.address_of(record), kind.owner_of(record))
+        if entity == "address":
+            log_change(db, "register", record_id, "delete", None, None)  # off every tablet's register
     return {**record, "version": old_row["version"] + 1, "updated_at": stamp}
 
 

@@ -12,6 +12,7 @@ import base64
 import binascii
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import uuid
 from typing import Any, Callable
@@ -27,7 +28,7 @@ from server.cases import case_summary
 from server.db import Section, rows, unguarded, write
 from server.errors import ApiError
 from server.evaluation import app_norm_sets, evaluate_and_store
-from server.scope import EVICT, user_addresses_sql
+from server.scope import EVICT, REGISTER, in_scope, register_entry, scope_params, sweep, user_addresses_sql
 
 PROTOCOL = 1
 MAX_BATCH = 1000
@@ -70,12 +71,27 @@ class SeqGap(ApiError):
     message = "Er ontbreken wijzigingen; stuur opnieuw vanaf last_seq + 1."
 
 
+class SeqReused(ApiError):
+    """A retried seq carries a different mutation: a second client on one device token (409)."""
+
+    status, error = 409, "seq_reused"
+    message = ("Deze volgnummers zijn al gebruikt voor andere wijzigingen: twee tablets gebruiken hetzelfde "
+               "koppeltoken (een gekloonde of teruggezette tablet). Er is niets verwerkt en niets verloren; neem "
+               "contact op met de beheerder.")
+
+
+def fingerprint(m: dict[str, Any]) -> str:
+    """Return the SHA-256 of a mutation's entity, id, op, base_version and canonical data."""
+    canonical = jsontext.canonical([m["entity"], m["id"], m["op"], m["base_version"], m["data"]])
+    return hashlib.sha256(canonical).hexdigest()
+
+
 class Rejected(Exception):
     """A mutation that cannot be applied; it is answered and the queue moves on."""
 
-    def __init__(self, code: str, message: str, errors: Any = None) -> None:
+    def __init__(self, code: str, message: str, errors: Any = None, **extra: Any) -> None:
         super().__init__(message)
-        self.outcome: dict[str, Any] = {"status": "rejected", "code": code, "message": message}
+        self.outcome: dict[str, Any] = {"status": "rejected", "code": code, "message": message, **extra}
         if errors is not None:
             self.outcome["errors"] = errors
 
@@ -120,12 +136,12 @@ def _push(db: Database, device: dict[str, Any], user: dict[str, Any], ordered: l
     with contextlib.nullcontext(None) if guarded else unguarded(db) as section:
         for m in ordered:
             if m["seq"] <= last:
-                results.append(_stored_outcome(db, device["id"], m["seq"]))
+                results.append(_stored_outcome(db, device["id"], m["seq"], fingerprint(m)))
                 continue
             outcome = {"seq": m["seq"], **_outcome(db, device, user, m, section)}
-            db.execute("INSERT INTO push_outcomes (device_id, seq, entity, record_id, outcome, at) "
-                       "VALUES (?, ?, ?, ?, ?, ?)", [device["id"], m["seq"], m["entity"], m["id"],
-                                                     jsontext.dumps(outcome), at])
+            db.execute("INSERT INTO push_outcomes (device_id, seq, entity, record_id, outcome, at, fingerprint) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?)", [device["id"], m["seq"], m["entity"], m["id"],
+                                                        jsontext.dumps(outcome), at, fingerprint(m)])
             results.append(outcome)
         new_last = max([last] + [m["seq"] for m in fresh])
         db.execute("UPDATE devices SET last_seq = ?, last_seen_at = ? WHERE id = ?", [new_last, at, device["id"]])
@@ -155,8 +171,12 @@ def _outcome(db: Database, device: dict[str, Any], user: dict[str, Any], m: dict
         return rejection.outcome
 
 
-def _stored_outcome(db: Database, device_id: str, seq: int) -> dict[str, Any]:
-    found = rows(db, "SELECT outcome FROM push_outcomes WHERE device_id = ? AND seq = ?", [device_id, seq])
+def _stored_outcome(db: Database, device_id: str, seq: int, print_: str) -> dict[str, Any]:
+    """Return the first answer to a retried seq; raise SeqReused when it carried another mutation."""
+    found = rows(db, "SELECT outcome, fingerprint FROM push_outcomes WHERE device_id = ? AND seq = ?",
+                 [device_id, seq])
+    if found and found[0]["fingerprint"] not in (None, print_):  # None: stored before fingerprints
+        raise SeqReused(seq=seq)
     original = jsontext.loads(found[0]["outcome"]) if found else None
     answer: dict[str, Any] = {"seq": seq, "status": "duplicate"}
     if original:
@@ -220,6 +240,9 @@ def _put_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], actor
         target = store.get(db, "inspection", loaded["corrects"])
         if target is None or target["status"] != "submitted" or target["address_id"] != loaded["address_id"]:
             errors["corrects"] = ["Een correctie verwijst naar een ingediende inspectie van hetzelfde adres."]
+        elif target.get("inspector_id") != user["id"] and not in_scope(db, user["id"], target["address_id"]):
+            raise Rejected("forbidden", "U corrigeert alleen uw eigen inspecties of die op een adres waar u een "
+                                        "opdracht heeft.")
     if errors:
         raise Rejected("invalid", "Een of meer velden zijn ongeldig.", errors)
     record = {**loaded, "inspector_id": user["id"]}
@@ -271,9 +294,16 @@ def _put_address(db: Database, device: dict[str, Any], user: dict[str, Any], m: 
     mine = _load(load_address.wire, m)
     existing = store.get(db, "address", m["id"], include_deleted=True)
     if existing is None:
+        same = matching_address(db, mine)
+        if same is not None:
+            raise Rejected("address_exists", "Dit adres staat al in het adresregister; de tablet koppelt uw gegevens "
+                                             "aan het bestaande adres.", existing_id=same["id"])
         mine["verified"] = False  # found on site: verified once an inspection got in
+        mine["brp_registered"] = None
         stored = store.put(db, "address", mine, actor=actor, expected_version=0)
         return {"status": "applied", "version": stored["version"]}
+    if not in_scope(db, user["id"], m["id"]):
+        raise Rejected("forbidden", "U wijzigt alleen adressen waar u een opdracht heeft.")
     base = _version_of(db, existing, m["base_version"])
     merged, clashes = dict(existing), []
     for field in DEVICE_ADDRESS_FIELDS:
@@ -296,6 +326,21 @@ def _put_address(db: Database, device: dict[str, Any], user: dict[str, Any], m: 
                 "current": store.get(db, "address", m["id"]),
                 "message": "Een of meer velden zijn intussen op de server gewijzigd; beide waarden zijn bewaard."}
     return {"status": "applied", "version": version}
+
+
+def matching_address(db: Database, address: dict[str, Any]) -> dict[str, Any] | None:
+    """Return a live address that is the same one: by BAG id, or by postcode, number, letter and toevoeging."""
+    if address.get("bag_id"):
+        found = store.select(db, "address", "bag_id = ?", [address["bag_id"]], limit=1)
+        if found:
+            return found[0]
+    candidates = store.select(db, "address", "postcode = ? AND huisnummer = ?",
+                              [address["postcode"], address["huisnummer"]])
+    for candidate in candidates:
+        if all((candidate.get(k) or "").upper() == (address.get(k) or "").upper()
+               for k in ("huisletter", "toevoeging")):
+            return candidate
+    return None
 
 
 def _version_of(db: Database, existing: dict[str, Any], version: int | None) -> dict[str, Any] | None:
@@ -351,16 +396,29 @@ def decode_cursor(cursor: str | None) -> int | None:
     return int(number)
 
 
-def touch_device(db: Database, device: dict[str, Any]) -> None:
-    """Record that a device was seen, at most once a minute (a pull is otherwise read-only)."""
+def touch_device(db: Database, device: dict[str, Any], outbox: int | None = None,
+                 oldest: dt.datetime | None = None) -> None:
+    """Record that a device was seen and what it reported of its outbox.
+
+    Written when the report changed, else at most once a minute (a pull is otherwise read-only).
+    """
     seen = device.get("last_seen_at")
-    if seen is None or dt.datetime.fromisoformat(seen) < dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1):
+    oldest_text = oldest.astimezone(dt.UTC).isoformat(timespec="seconds") if oldest and outbox else None
+    changed = outbox is not None and (outbox != device.get("outbox_size")
+                                      or oldest_text != device.get("outbox_oldest_at"))
+    if changed or seen is None or dt.datetime.fromisoformat(seen) < dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1):
+        stamp = store.now()
         with write(db):
-            db.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", [store.now(), device["id"]])
+            if outbox is None:
+                db.execute("UPDATE devices SET last_seen_at = ? WHERE id = ?", [stamp, device["id"]])
+            else:
+                db.execute("UPDATE devices SET last_seen_at = ?, outbox_size = ?, outbox_oldest_at = ?, "
+                           "outbox_reported_at = ? WHERE id = ?", [stamp, outbox, oldest_text, stamp, device["id"]])
 
 
 def pull(db: Database, user: dict[str, Any], cursor: str | None, limit: int) -> dict[str, Any]:
     """Return the changes in the user's scope after the cursor, at most limit, oldest first."""
+    sweep(db, user["id"])  # finished assignments that aged out of scope: their evictions first
     db.conn.execute("BEGIN")  # one snapshot for the change rows and the records they name
     try:
         seq = decode_cursor(cursor)
@@ -370,13 +428,14 @@ def pull(db: Database, user: dict[str, Any], cursor: str | None, limit: int) -> 
         # Three disjoint parts, each read in seq order from an index and merged (UNION ALL; a
         # UNION would sort every remaining change in scope on every page to drop duplicates):
         # the user's own (assignments, evictions), the rest at his addresses, and what has no
-        # address and no owner (norm sets; "+" keeps SQLite off the owner index, where every
-        # inspection has a NULL owner).
+        # address and no owner (norm sets and the address register; "+" keeps SQLite off the
+        # owner index, where every inspection has a NULL owner).
         found = rows(db, f"""
             SELECT * FROM changes WHERE owner_id = ? AND seq > ?
             UNION ALL SELECT * FROM changes WHERE address_id IN ({scope}) AND owner_id IS NOT ? AND seq > ?
             UNION ALL SELECT * FROM changes WHERE address_id IS NULL AND +owner_id IS NULL AND seq > ?
-            ORDER BY seq LIMIT ?""", [user["id"], after, user["id"], user["id"], after, after, limit + 1])  # noqa: S608
+            ORDER BY seq LIMIT ?""", [user["id"], after, *scope_params(user["id"]), user["id"], after, after,  # noqa: S608
+                                      limit + 1])
         more = len(found) > limit
         found = found[:limit]
         changes = _materialise(db, found)
@@ -394,7 +453,10 @@ def _materialise(db: Database, found: list[dict[str, Any]]) -> list[dict[str, An
     for entity, ids in by_entity.items():
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
             marks = ",".join("?" * len(chunk))
-            if entity in store.ENTITIES:
+            if entity == REGISTER:
+                for r in rows(db, f"SELECT * FROM addresses WHERE id IN ({marks})", chunk):  # noqa: S608
+                    records[(entity, r["id"])] = r
+            elif entity in store.ENTITIES:
                 table = store.ENTITIES[entity].table
                 for r in rows(db, f"SELECT * FROM {table} WHERE id IN ({marks})", chunk):  # noqa: S608
                     records[(entity, r["id"])] = r
@@ -415,6 +477,12 @@ def _materialise(db: Database, found: list[dict[str, Any]]) -> list[dict[str, An
         if row["entity"] == "norm_set":
             changes.append({"entity": "norm_set", "id": record["id"], "version": 1, "op": "put",
                             "data": jsontext.loads(record["data"])})
+        elif row["entity"] == REGISTER:
+            gone = record["deleted"] or row["op"] == "delete"
+            changes.append({"entity": REGISTER, "id": record["id"], "version": record["version"],
+                            "op": "delete" if gone else "put",
+                            "data": None if gone else register_entry({"id": record["id"],
+                                                                       **jsontext.loads(record["data"])})})
         elif record["deleted"]:
             changes.append({"entity": row["entity"], "id": record["id"], "version": record["version"],
                             "op": "delete", "data": None})

@@ -67,12 +67,22 @@ def test_reassign_and_cancel_then_a_cancelled_assignment_is_frozen(api: Api) -> 
     assert api.get(f"/api/v1/assignments/{planned['id']}").json["status"] == "cancelled"
 
 
-def store_inspection(app: Flask, raw: dict[str, Any], inspector_id: str) -> dict[str, Any]:
-    """Store an inspection as a device push will: loaded, inspector set by the server, judged."""
+def store_inspection(app: Flask, raw: dict[str, Any], inspector_id: str, *, assigned: bool = True) -> dict[str, Any]:
+    """Store an inspection as a device push will: loaded, inspector set by the server, judged.
+
+    Unless it names one or `assigned` is false, it is the visit of a (now done) assignment of its inspector,
+    which keeps the address in his scope.
+    """
     record = inspection_schema.dump(inspection_schema.load(raw))
     record["inspector_id"] = inspector_id
     with app.app_context():
         db = get_db()
+        if assigned and not record["assignment_id"]:
+            record["assignment_id"] = str(uuid.uuid4())
+            store.put(db, "assignment", {"id": record["assignment_id"], "address_id": record["address_id"],
+                                         "inspector_id": inspector_id, "week": None,
+                                         "due": record["started_at"][:10], "kind": "controle", "status": "done",
+                                         "instructions": None, "case_id": None}, actor=inspector_id)
         stored = store.put(db, "inspection", record, actor=inspector_id)
         evaluate_and_store(db, stored, app_norm_sets())
     return stored

@@ -53,7 +53,7 @@ def test_enrolment_code_works_once(api: Api, app: Flask) -> None:
     assert first.status_code == 201
     assert first.json["user"]["name"] == "handhaver"
     token = first.json["token"]
-    assert api.get("/api/v1/assignments", as_=None, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert api.get("/api/v1/sync/pull", as_=None, headers={"Authorization": f"Bearer {token}"}).status_code == 200
     second = api.post("/api/v1/devices/enroll", as_=None, json={"code": code, "label": "Tablet B"})
     assert second.status_code == 403
     assert second.json["error"] == "invalid_code"

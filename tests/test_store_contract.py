@@ -47,7 +47,8 @@ class ServerSide:
         return None if found is None else (found["version"], found)
 
     def changes_after(self, cursor: Any) -> tuple[list[tuple[str, str]], Any]:
-        found = list(self.db.query("SELECT seq, record_id, op FROM changes WHERE seq > ? ORDER BY seq", [cursor or 0]))
+        found = list(self.db.query("SELECT seq, record_id, op FROM changes WHERE seq > ? AND entity = 'address' "
+                                   "ORDER BY seq", [cursor or 0]))
         return [(r["record_id"], r["op"]) for r in found], (found[-1]["seq"] if found else cursor)
 
     def reopen(self) -> None:

@@ -221,6 +221,9 @@ def test_cancelled_assignment_completed_on_a_device_stays_done_with_a_conflict(
 
 def test_address_fields_merge_and_a_clash_keeps_both_values(api: Api, app: Flask, address: dict[str, Any]) -> None:
     one, two = Device(api, app, "handhaver"), Device(api, app, "handhaver2")
+    for user in ("handhaver", "handhaver2"):
+        api.post("/api/v1/assignments", json={"address_id": address["id"], "week": "2026-W48",
+                                              "inspector_id": api.users[user]["id"]})
     base = api.get(f"/api/v1/addresses/{address['id']}").json
     wire = {k: v for k, v in base.items() if k not in ("version", "created_at", "updated_at")}
     first = one.push(put("address", dict(wire, landlord="Eigenaar A", notes="Bel aan achter"), base_version=1))
@@ -318,7 +321,8 @@ def test_pull_pages_resume_at_the_cursor(api: Api, app: Flask) -> None:
                                               "inspector_id": api.users["handhaver"]["id"]})
     device = Device(api, app, "handhaver")
     paged = device.pull_all(limit=3)
-    assert len(paged) == 1 + 7 + 7
+    assert len(paged) == 1 + 7 + 7 + 7  # the norm set, 7 addresses, their assignments, their register entries
+    assert len({(c["entity"], c["id"]) for c in paged}) == len(paged)
     assert device.pull_all() == []
 
 
@@ -326,7 +330,7 @@ def test_address_entering_scope_arrives_even_if_older_than_the_cursor(api: Api, 
     old = new_address()
     api.post("/api/v1/addresses", json=old)
     device = Device(api, app, "handhaver")
-    assert all(c["entity"] == "norm_set" for c in device.pull_all())
+    assert {c["entity"] for c in device.pull_all()} == {"norm_set", "register"}
     api.post("/api/v1/assignments", json={"address_id": old["id"], "week": "2026-W48",
                                           "inspector_id": api.users["handhaver"]["id"]})
     assert {c["entity"] for c in device.pull_all()} == {"address", "assignment"}

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, current_app, jsonify
 
 from schemas.base import BaseSchema, Date, Int, Raw, Str, between, matches, max_length, one_of
-from server.access import handhaver_addresses_sql, is_planner, may_read_address_data
+from server.access import may_read_address_data, scope_restriction
 from server.api import bp
 from server.api.listing import list_records
 from server.audit import audit
@@ -97,7 +97,7 @@ def list_cases() -> Response:
     """List cases; a handhaver sees those at his addresses."""
     q = query(case_query)
     user = current_user()
-    restrict = None if is_planner(user) else (f"address_id IN ({handhaver_addresses_sql()})", [user["id"], user["id"]])
+    restrict = scope_restriction(user)
     return list_records("case", q, {"status": q["status"], "address_id": q["address_id"]}, "api.list_cases",
                         restrict)
 

@@ -6,7 +6,7 @@ from flask import Response, jsonify
 
 from schemas.base import Str
 from server import store
-from server.access import handhaver_addresses_sql, is_planner, may_read_address_data
+from server.access import may_read_inspection, scope_restriction
 from server.api import bp
 from server.api.listing import list_records
 from server.audit import audit
@@ -32,7 +32,7 @@ def list_inspections() -> Response:
     """List inspections, per address when address_id is given; a handhaver sees his own addresses."""
     q = query(inspection_query)
     user = current_user()
-    restrict = None if is_planner(user) else (f"address_id IN ({handhaver_addresses_sql()})", [user["id"], user["id"]])
+    restrict = scope_restriction(user, own_inspections=True)
     return list_records("inspection", q, {"address_id": q["address_id"]}, "api.list_inspections", restrict)
 
 
@@ -43,8 +43,7 @@ def get_inspection(inspection_id: str) -> Response:
     db = get_db()
     record = store.get(db, "inspection", inspection_id)
     user = current_user()
-    if record is None or not (record.get("inspector_id") == user["id"]
-                              or may_read_address_data(db, user, record["address_id"])):
+    if record is None or not may_read_inspection(db, user, record):
         raise NotFound("Inspectie niet gevonden.")
     audit(db, "read", "inspection", inspection_id)
     evaluation = stored_evaluation(db, inspection_id) or {"norm_set": None, "findings": [], "not_assessed": []}

@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from schemas.base import Str, between
+from schemas.base import Str, between, max_length
 from server.api import bp
 from server.audit import audit
 from server.auth import PLANNERS, current_device, current_user, require
 from server.db import get_db, rows
 from server.errors import Forbidden, UpgradeRequired
-from server.http import PageQuery, QueryInt, json_object, load, query
+from server.http import PageQuery, QueryDateTime, QueryInt, json_object, load, query
 from server.sync import MAX_PULL, PROTOCOL, load_push, pull, push, touch_device
 
 
@@ -50,11 +50,15 @@ def sync_push() -> Response:
 
 
 class PullQuery(PageQuery):
-    """Pull parameters."""
+    """Pull parameters; the tablet reports its outbox with each pull (DESIGN.md)."""
 
-    cursor = Str(load_default=None)
+    cursor = Str(load_default=None, validate=max_length(200))
     limit = QueryInt(load_default=500, validate=between(1, MAX_PULL))
-    protocol = QueryInt(load_default=PROTOCOL)
+    protocol = QueryInt(load_default=PROTOCOL, validate=between(0, 1000))
+    outbox = QueryInt(load_default=None, validate=between(0, 10**9),
+                      metadata={"description": "Aantal wijzigingen dat op de tablet wacht."})
+    outbox_oldest = QueryDateTime(load_default=None,
+                                  metadata={"description": "Tijdstip van de oudste wachtende wijziging (ISO 8601)."})
 
 
 pull_query = PullQuery()
@@ -68,7 +72,7 @@ def sync_pull() -> Response:
     q = query(pull_query)
     _check_protocol(q["protocol"])
     db = get_db()
-    touch_device(db, device)
+    touch_device(db, device, q["outbox"], q["outbox_oldest"])
     result = pull(db, user, q["cursor"], q["limit"])
     audit(db, "pull", None, None, {"records": [f"{c['entity']}:{c['id']}" for c in result["changes"]],
                                    "reset": result["reset"]})
