@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -27,11 +28,26 @@ class BaseSchema(Schema):
         ordered = True
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def bad_text(value: str) -> bool:
+    """Return whether text holds a NUL or a lone surrogate (not storable, not printable, not Unicode)."""
+    return "\x00" in value or (not value.isascii() and _LONE_SURROGATE.search(value) is not None)
+
+
 class Str(fields.String):
-    """A string; refuses numbers and other types."""
+    """A string; refuses numbers and other types, NUL characters and lone surrogates."""
 
     default_error_messages = {**_FIELD_MESSAGES, "invalid": "Geen geldige tekst.",
-                              "invalid_utf8": "Geen geldige UTF-8-tekst."}
+                              "invalid_utf8": "Geen geldige UTF-8-tekst.",
+                              "bad_text": "Tekst met een ongeldig teken (NUL of een losse surrogaat)."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if bad_text(text):
+            raise self.make_error("bad_text")
+        return text
 
 
 class Int(fields.Integer):
@@ -164,6 +180,12 @@ def max_length(n: int) -> validate.Length:
 def matches(pattern: str, error: str) -> validate.Regexp:
     """Return a pattern check with the given Dutch message."""
     return validate.Regexp(pattern, error=error)
+
+
+def matches_whole(pattern: str, error: str) -> validate.Regexp:
+    """Return a check that the whole value matches the pattern (a fullmatch), with the given Dutch message."""
+    # Regexp uses re.match, and `$` also matches before a trailing newline; \Z ends the value.
+    return validate.Regexp(rf"(?:{pattern})\Z", error=error)
 
 
 def _num(x: float) -> str:

@@ -274,7 +274,7 @@ def _converter(field: Any) -> Convert:
 
 
 def _str(value: Any) -> Any:
-    return value if type(value) is str else _slow()
+    return value if type(value) is str and not base.bad_text(value) else _slow()
 
 
 def _int(value: Any) -> Any:

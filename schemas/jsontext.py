@@ -18,6 +18,7 @@ surrogates, broken text), is read by json instead: the same value or the same er
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable
 
 import orjson
@@ -63,3 +64,43 @@ def loads(text: str | bytes) -> Any:
         except orjson.JSONDecodeError:
             pass  # json decides, and words the error
     return json.loads(text)
+
+
+# A lone surrogate can only reach us as a \u escape (raw UTF-8 cannot encode one, and json refuses it).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def may_hold_lone_surrogate(raw: bytes) -> bool:
+    """Return whether JSON text could hold a lone surrogate (it has a surrogate \\u escape): cheap, bytes only."""
+    return _SURROGATE_ESCAPE.search(raw) is not None
+
+
+def lone_surrogate_path(value: Any, path: str = "") -> str | None:
+    """Return where the first key or text holding a lone surrogate is ("data.rooms.0.name"), else None.
+
+    The path itself never holds one: such characters are written as U+FFFD.
+    """
+    if isinstance(value, str):
+        return path or "(tekst)" if _has_surrogate(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{_printable(key)}" if path else _printable(key)
+            if _has_surrogate(key):
+                return here
+            found = lone_surrogate_path(item, here)
+            if found:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = lone_surrogate_path(item, f"{path}.{i}" if path else str(i))
+            if found:
+                return found
+    return None
+
+
+def _has_surrogate(text: str) -> bool:
+    return not text.isascii() and any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def _printable(key: Any) -> str:
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in str(key))

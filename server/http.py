@@ -9,8 +9,8 @@ import json
 import zlib
 from typing import Any, Callable
 
-from flask import Response, current_app, request, url_for
-from marshmallow import Schema, ValidationError, fields
+from flask import Response, current_app, g, request, url_for
+from marshmallow import Schema, ValidationError, fields, validate
 
 from schemas import jsontext
 from schemas.base import BaseSchema, Str, between
@@ -33,6 +33,8 @@ class QueryInt(fields.Integer):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("strict", False)
         super().__init__(**kwargs)
+        # Whatever the endpoint's own range, a number must fit SQLite's 64-bit integers.
+        self.validators.append(validate.Range(min=-(2**63), max=2**63 - 1, error="Getal is te groot."))
 
 
 class QueryDateTime(fields.AwareDateTime):
@@ -64,8 +66,12 @@ class PageQuery(BaseSchema):
     after = Str(load_default=None)
 
 
-def json_body() -> Any:
-    """Return the request's JSON body (gzip allowed); 415 when not JSON, 400 when unreadable."""
+def json_body(*, keep_lone_surrogates: bool = False) -> Any:
+    """Return the request's JSON body (gzip allowed); 415 when not JSON, 400 when unreadable.
+
+    Text with a lone surrogate (no Unicode: it cannot be stored or answered) is 400, unless the
+    caller keeps it to refuse it per item (a push rejects just the mutation holding it).
+    """
     if request.mimetype != "application/json":
         raise UnsupportedMediaType()
     limit = current_app.config["MAX_REQUEST_BYTES"]
@@ -80,16 +86,25 @@ def json_body() -> Any:
         if len(raw) > limit:
             raise TooLarge()
     try:
-        return jsontext.loads(raw)
+        body = jsontext.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise BadRequest(f"Ongeldige JSON: {err}") from None
     except RecursionError:
         raise BadRequest("Ongeldige JSON: te diep genest.") from None
+    except ValueError:  # an integer of more digits than Python converts (4300)
+        raise BadRequest("Ongeldige JSON: een getal met te veel cijfers.") from None
+    if jsontext.may_hold_lone_surrogate(raw):
+        where = jsontext.lone_surrogate_path(body)
+        g.lone_surrogates = where is not None
+        if where is not None and not keep_lone_surrogates:
+            raise BadRequest(f"Ongeldige tekst bij {where}: een losse surrogaat (\\ud800-\\udfff) is geen geldige "
+                             "Unicode.")
+    return body
 
 
-def json_object() -> dict[str, Any]:
+def json_object(*, keep_lone_surrogates: bool = False) -> dict[str, Any]:
     """Return the request's JSON body, which must be an object."""
-    body = json_body()
+    body = json_body(keep_lone_surrogates=keep_lone_surrogates)
     if not isinstance(body, dict):
         raise BadRequest("Verwacht een JSON-object.")
     return body

@@ -97,10 +97,11 @@ class Rejected(Exception):
 
 
 def push(db: Database, device: dict[str, Any], user: dict[str, Any], mutations: list[dict[str, Any]],
-         then: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+         then: Callable[[dict[str, Any]], None] | None = None, check_text: bool = False) -> dict[str, Any]:
     """Apply a batch; return {"last_seq", "results"}. Raise SeqGap (changing nothing) on a gap.
 
-    `then(result)` runs in the same transaction, before it commits (the audit entry).
+    `then(result)` runs in the same transaction, before it commits (the audit entry). With
+    check_text (the body held lone surrogates), a mutation whose data holds one is rejected.
     A batch is first applied without a savepoint per mutation (they cost a sixth of a push).
     That is safe while a rejection comes before a mutation writes anything, as every check in
     this module does; should one come later, the batch is undone and applied again with a
@@ -109,6 +110,8 @@ def push(db: Database, device: dict[str, Any], user: dict[str, Any], mutations: 
     inside one, push's write() is a savepoint around the batch.
     """
     ordered = sorted(mutations, key=lambda m: m["seq"])
+    if check_text:
+        ordered = [_with_bad_text_marked(m) for m in ordered]
     if len({m["seq"] for m in ordered}) != len(ordered):
         raise ApiError("Een volgnummer komt twee keer voor in deze batch.", error="duplicate_seq")
     for guarded in (False, True):
@@ -201,9 +204,22 @@ def _apply(db: Database, device: dict[str, Any], user: dict[str, Any], m: dict[s
     raise Rejected("invalid", "Onbekend soort gegeven.", {"entity": ["Onbekend soort gegeven."]})
 
 
+def _with_bad_text_marked(m: dict[str, Any]) -> dict[str, Any]:
+    """Return the mutation, its data replaced by a marker when it holds a lone surrogate (never stored)."""
+    where = jsontext.lone_surrogate_path(m["data"])
+    return m if where is None else {**m, "data": _BadText(where)}
+
+
+class _BadText(str):
+    """Where a mutation's data held a lone surrogate; _load rejects it."""
+
+
 def _load(load: Callable[[Any], Any], m: dict[str, Any]) -> dict[str, Any]:
     """Return a mutation's data loaded by its schema, JSON-ready; reject it when invalid."""
     data = m["data"]
+    if isinstance(data, _BadText):
+        raise Rejected("invalid", "Tekst met een ongeldig teken.",
+                       {"data": [f"Ongeldige tekst bij {data}: een losse surrogaat is geen geldige Unicode."]})
     if not isinstance(data, dict):
         raise Rejected("invalid", "Gegevens ontbreken.", {"data": ["Verwacht een object."]})
     if "id" in data and data["id"] != m["id"]:

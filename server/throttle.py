@@ -1,8 +1,8 @@
 """Slowing down guesses: failed sign-ins, unknown tokens and wrong enrolment codes, counted per key.
 
 A key is a client address ("addr:127.0.0.1"), a user name ("user:teamleider") or an enrolment code
-("code:<sha256>"). Each key may fail a number of times freely; after that every further failure
-blocks it for a growing delay (1, 2, 4, ... seconds, at most MAX_DELAY). Nothing is ever locked
+("code:<sha256>"). Each key may fail a number of times freely; once those are used up, each
+failure blocks it for a growing delay (1, 2, 4, ... seconds, at most MAX_DELAY). Nothing is ever locked
 for good, so nobody can lock out a named team lead by failing on his name; the counters live in
 the database, so every process (waitress threads, a second server, the scheduler) sees them. A
 burst of failures is written to the audit log once, when it starts being refused, not once per
@@ -72,8 +72,8 @@ def failed(db: Database, keys: dict[str, int], at: dt.datetime | None = None) ->
             row["failures"] += 1
             row["last_at"] = _stamp(moment)
             over = row["failures"] - free
-            if over > 0:
-                delay = min(dt.timedelta(seconds=2 ** min(over - 1, 20)), MAX_DELAY)
+            if over >= 0:  # the free ones are used up: the next attempt waits, longer after each failure
+                delay = min(dt.timedelta(seconds=2 ** min(over, 20)), MAX_DELAY)
                 row["blocked_until"] = _stamp(moment + delay)
                 if row["logged_at"] is None:
                     row["logged_at"] = _stamp(moment)

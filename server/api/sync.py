@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, g, jsonify
 
 from schemas.base import Str, between, max_length
 from server.api import bp
@@ -36,16 +36,17 @@ def _check_protocol(value: Any) -> None:
 def sync_push() -> Response:
     """Apply a batch of a device's queued mutations, in seq order."""
     user, device = _device()
-    body = json_object()
+    body = json_object(keep_lone_surrogates=True)  # refused per mutation, so the queue still drains
     if "protocol" in body:
         _check_protocol(body["protocol"])
+    check_text = bool(g.get("lone_surrogates"))
     loaded = load(load_push, body)
     db = get_db()
 
     def audit_push(result: dict[str, Any]) -> None:  # committed with the batch
         audit(db, "push", None, None, {"seqs": [r["seq"] for r in result["results"]],
                                        "records": [f"{m['entity']}:{m['id']}" for m in loaded["mutations"]]})
-    result = push(db, device, user, loaded["mutations"], then=audit_push)
+    result = push(db, device, user, loaded["mutations"], then=audit_push, check_text=check_text)
     return jsonify(result)
 
 
