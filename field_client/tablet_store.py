@@ -69,7 +69,7 @@ class TabletStore:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the token, drafts and photos: his only
         self.db = connect(self.folder / DB_NAME)
         with self.db.atomic():
             for statement in SCHEMA:

@@ -38,7 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     data = Path(app.config["DATA"])
-    data.mkdir(parents=True, exist_ok=True)
+    data.mkdir(mode=0o700, parents=True, exist_ok=True)  # the database, photos and letters: no one else's
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or _stored_secret(data)
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -17,7 +18,10 @@ DB_NAME = "woontoezicht.db"
 
 
 def connect(path: str | Path, busy_timeout_ms: int = 10000) -> Database:
-    """Open the database with the pragmas every connection needs."""
+    """Open the database with the pragmas every connection needs; a new file is its owner's only (0600)."""
+    if str(path) != ":memory:":
+        with contextlib.suppress(FileExistsError):  # SQLite's WAL and shm files take the same mode
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, check_same_thread=False)
     db = Database(conn)
     db.execute("PRAGMA journal_mode=WAL")

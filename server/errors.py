@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
 from typing import Any
 
 from flask import Flask, Response, jsonify
@@ -84,6 +86,21 @@ class UpgradeRequired(ApiError):
     message = "Werk de app bij: deze versie van het protocol wordt niet ondersteund."
 
 
+class DiskFull(ApiError):
+    """The server's disk (or the database's size limit) is full: nothing was stored (507)."""
+
+    status, error = 507, "disk_full"
+    message = ("De schijf van de server is vol; er is niets opgeslagen en niets verloren gegaan. Probeer het later "
+               "opnieuw; de beheerder is gewaarschuwd.")
+
+
+def disk_full(err: BaseException) -> bool:
+    """Return whether an error means the disk or the database is full."""
+    if isinstance(err, sqlite3.Error) and getattr(err, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return True
+    return isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
 _HTTP_MESSAGES = {
     400: ("bad_request", "Ongeldig verzoek."),
     401: ("unauthorized", "Log in of geef een geldig token mee."),
@@ -117,6 +134,14 @@ def init_app(app: Flask) -> None:
         status = err.code or 500
         error, message = _HTTP_MESSAGES.get(status, ("error", err.description or "Fout."))
         return _answer({"error": error, "message": message}, status)
+
+    @app.errorhandler(sqlite3.OperationalError)
+    @app.errorhandler(OSError)
+    def _storage_error(err: Exception) -> Response:
+        if disk_full(err):
+            log.error("disk full: %s", err)
+            return _answer(DiskFull().body(), 507)
+        return _unexpected(err)
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> Response:

@@ -68,6 +68,8 @@ def get_assignment(assignment_id: str) -> Response:
     record = store.get(db, "assignment", assignment_id)
     user = current_user()
     if record is None or (not is_planner(user) and record["inspector_id"] != user["id"]):
+        if record is not None:
+            audit(db, "read_denied", "assignment", assignment_id)
         raise NotFound("Opdracht niet gevonden.")
     audit(db, "read", "assignment", assignment_id)
     return jsonify(record)

@@ -78,6 +78,7 @@ def readable_case(case_id: str) -> dict[str, Any]:
     except CaseError as err:
         raise answer(err) from None
     if not may_read_address_data(db, current_user(), case["address_id"]):
+        audit(db, "read_denied", "case", case_id)
         raise NotFound("Zaak niet gevonden.")
     return case
 

@@ -108,7 +108,7 @@ def list_documents(case_id: str) -> Response:
     readable_case(case_id)
     db = get_db()
     found = rows(db, "SELECT * FROM documents WHERE case_id = ? ORDER BY created_at", [case_id])
-    audit(db, "list", "document", None, {"case_id": case_id})
+    audit(db, "list", "document", None, {"case_id": case_id, "ids": [r["id"] for r in found]})
     return jsonify({"items": [documents.summary(r) for r in found], "next": None})
 
 

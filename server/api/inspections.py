@@ -44,6 +44,8 @@ def get_inspection(inspection_id: str) -> Response:
     record = store.get(db, "inspection", inspection_id)
     user = current_user()
     if record is None or not may_read_inspection(db, user, record):
+        if record is not None:
+            audit(db, "read_denied", "inspection", inspection_id)
         raise NotFound("Inspectie niet gevonden.")
     audit(db, "read", "inspection", inspection_id)
     evaluation = stored_evaluation(db, inspection_id) or {"norm_set": None, "findings": [], "not_assessed": []}

@@ -29,6 +29,7 @@ def list_records(entity: str, q: dict[str, Any], columns: dict[str, Any], endpoi
         params.append(q["after"])
     db = get_db()
     items = store.select(db, entity, " AND ".join(where), params, order="id", limit=q["limit"] + 1)
-    audit(db, "list", entity, None, {"filters": request.args.to_dict(), "count": min(len(items), q["limit"])})
+    audit(db, "list", entity, None, {"filters": request.args.to_dict(), "count": min(len(items), q["limit"]),
+                                     "ids": [r["id"] for r in items[:q["limit"]]]})
     return jsonify(page(items, q["limit"], lambda r: r["id"], endpoint,
                         **{column: request.args.get(column) for column in columns}))

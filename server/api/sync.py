@@ -89,5 +89,5 @@ def list_conflicts() -> Response:
     for c in found:
         c["server_value"] = json.loads(c["server_value"]) if c["server_value"] is not None else None
         c["device_value"] = json.loads(c["device_value"]) if c["device_value"] is not None else None
-    audit(db, "list", "conflict", None, {"count": len(found)})
+    audit(db, "list", "conflict", None, {"count": len(found), "ids": [c["id"] for c in found]})
     return jsonify({"items": found, "next": None})
