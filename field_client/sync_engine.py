@@ -217,7 +217,14 @@ class SyncEngine:
         self.report = Report()
         try:
             self.upload_photos()
-            self.push()
+            try:
+                self.push()
+            except ServerRefused:
+                # The server refused the queue (say a cloned tablet's seq_reused): still pull, which tells
+                # the office how much work waits here before anyone revokes this tablet; then fail.
+                with contextlib.suppress(ClientError):
+                    self.pull()
+                raise
             self.pull()
         except Exception as err:
             self.store.set_state(last_attempt=now(), last_sync_ok=False, last_result=str(err))
@@ -227,38 +234,45 @@ class SyncEngine:
         return self.report
 
     def upload_photos(self) -> None:
-        """Upload the photos queued inspections name and the server lacks, resuming cut uploads."""
+        """Upload the photos queued inspections name, resuming cut uploads.
+
+        A photo is marked uploaded only when the server says it is complete for this tablet's user
+        (HEAD Upload-Complete: 1, or a PUT answering complete): never because a list left it out.
+        """
         wanted = self.store.photos_to_upload()
-        if not wanted:
-            return
-        missing = self._ok(self.request("POST", "/api/v1/attachments/missing", json_body={"sha256": wanted}))
-        lacking = set(missing["missing"])
         for done, sha in enumerate(wanted, 1):
-            if sha in lacking:
-                self.upload_one(sha)
-                self.report.photos += 1
-            self.store.mark_uploaded(sha)
+            if self.upload_one(sha):
+                self.store.mark_uploaded(sha)
             self.progress("foto's", done, len(wanted))
 
-    def upload_one(self, sha: str) -> None:
-        """Upload one photo from the offset the server reports."""
+    def upload_one(self, sha: str) -> bool:
+        """Upload one photo from the offset the server reports; return whether the server has it complete."""
         content = self.store.photo_path(sha).read_bytes()
         head = self.request("HEAD", f"/api/v1/attachments/{sha}")
-        offset = int(head.headers.get("Upload-Offset", "0"))
+        self._ok(head)
         if head.headers.get("Upload-Complete") == "1":
-            return
+            return True
+        offset = int(head.headers.get("Upload-Offset", "0"))
         while offset < len(content):
             chunk = content[offset:offset + CHUNK]
             last = offset + len(chunk) - 1
             response = self.request("PUT", f"/api/v1/attachments/{sha}", data=chunk, headers={
                 "Content-Range": f"bytes {offset}-{last}/{len(content)}", "Content-Type": "application/octet-stream"})
             if response.status_code == 409:
-                offset = int(_json(response).get("offset", offset))
+                moved = int(_json(response).get("offset", offset))
+                if moved == offset:  # the server wants what it was sent: going round would never end
+                    raise ServerRefused(_json(response).get("message") or "De server weigerde de foto.", 409,
+                                        _json(response))
+                offset = moved
                 continue
             answer = self._ok(response)
-            offset = int(answer["offset"])
             if answer["complete"]:
-                return
+                self.report.photos += 1
+                return True
+            offset = int(answer["offset"])
+        # Every byte sent, and still not complete (a server that stopped while keeping it): ask again
+        # next cycle, when a HEAD finishes it.
+        return False
 
     def push(self) -> None:
         """Push the outbox in seq order and in batches until it is empty.

@@ -204,3 +204,29 @@ def test_enrolment_code_guesses_are_slowed_down_per_address(api: Api, app: Flask
     statuses = [api.post("/api/v1/devices/enroll", as_=None, json={"code": f"AAAA-BBBB-{i:04d}", "label": "x"})
                 .status_code for i in range(free + 1)]
     assert statuses == [403] * free + [429]
+
+
+def audit_rows(app: Flask, action: str) -> list[dict[str, Any]]:
+    with app.app_context():
+        found = [dict(r) for r in get_db().query("SELECT * FROM audit_log WHERE action = ? ORDER BY id", [action])]
+    for r in found:
+        r["detail"] = json.loads(r["detail"]) if r["detail"] else None
+    return found
+
+
+def test_a_list_read_audits_the_ids_it_returned(api: Api, app: Flask, address: dict[str, Any]) -> None:
+    other = new_address(huisnummer=9)
+    api.post("/api/v1/addresses", json=other)
+    listed = api.get("/api/v1/addresses?limit=1").json["items"]
+    entry = audit_rows(app, "list")[-1]
+    assert entry["entity"] == "address"
+    assert entry["detail"]["ids"] == [a["id"] for a in listed] and len(listed) == 1
+
+
+def test_a_denied_read_is_audited(api: Api, app: Flask, address: dict[str, Any], theirs: dict[str, Any]) -> None:
+    inspection_id, case_id = theirs["inspection"]["id"], theirs["case"]["id"]
+    assert api.get(f"/api/v1/inspections/{inspection_id}", as_="handhaver").status_code == 404
+    assert api.get(f"/api/v1/cases/{case_id}", as_="handhaver").status_code == 404
+    denied = [(r["entity"], r["record_id"], r["user_id"]) for r in audit_rows(app, "read_denied")]
+    who = api.users["handhaver"]["id"]
+    assert denied == [("inspection", inspection_id, who), ("case", case_id, who)]
