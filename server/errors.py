@@ -123,7 +123,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError) -> Response:
-        return _answer(err.body(), err.status)
+        response = _answer(err.body(), err.status)
+        if "retry_after" in err.extra:  # 429: when to try again
+            response.headers["Retry-After"] = str(err.extra["retry_after"])
+        return response
 
     @app.errorhandler(ValidationError)
     def _validation_error(err: ValidationError) -> Response:

@@ -191,6 +191,7 @@ def test_token_guesses_from_one_address_get_429_after_the_free_ones_and_are_logg
     assert [a.status_code for a in answers[:free]] == [401] * free
     assert answers[free].status_code == 429
     assert "opnieuw" in answers[free].json["message"] and answers[free].json["retry_after"] >= 1
+    assert answers[free].headers["Retry-After"] == str(answers[free].json["retry_after"])
     # Blocked means blocked: the right token waits too, until the delay is over.
     assert api.get("/api/v1/assignments").status_code == 429
     with app.app_context():
