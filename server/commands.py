@@ -109,8 +109,11 @@ def serve(app: Flask, host: str, port: int) -> None:
     # log as it grows (every 1000 pages, after a commit).
     keeper = connect(database_path(app))
     try:
+        # A connection limit and an idle timeout keep slow or idle clients from taking every
+        # connection; in production a reverse proxy in front buffers requests (see the README).
         waitress.serve(app, host=host, port=port, threads=app.config["THREADS"], ident="woontoezicht",
-                       _quiet=True)
+                       connection_limit=app.config["CONNECTION_LIMIT"], channel_timeout=app.config["CHANNEL_TIMEOUT"],
+                       cleanup_interval=max(1, min(30, app.config["CHANNEL_TIMEOUT"] // 2)), _quiet=True)
     except OSError as err:
         fail(f"Kan niet luisteren op {host}:{port}: {err.strerror or err}")
     finally:

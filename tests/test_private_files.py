@@ -1,4 +1,4 @@
-"""The files of the server and the tablet: readable by their owner only."""
+"""The files of the server and the tablet are readable by their owner only; idle clients cannot starve the server."""
 
 from __future__ import annotations
 
@@ -34,3 +34,32 @@ def test_a_new_tablet_folder_and_its_store_are_readable_by_their_owner_only(tmp_
         assert mode(folder / "veld.db") == 0o600
     finally:
         store.close()
+
+
+def test_idle_connections_neither_starve_the_server_nor_stay_open(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    import requests
+
+    from tests.processes import ServerProcess
+    env = {"WOONTOEZICHT_CHANNEL_TIMEOUT": "2"}
+    with ServerProcess(tmp_path / "data", env=env) as server:
+        idle = []
+        for _ in range(150):  # more than waitress's default limit of 100
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # a request never finished
+            idle.append(s)
+        started = time.monotonic()
+        assert requests.get(f"{server.url}/healthz", timeout=5).status_code == 200
+        assert time.monotonic() - started < 3
+        time.sleep(4)  # past the channel timeout and a cleanup round
+        closed = 0
+        for s in idle:
+            try:
+                s.settimeout(0.5)
+                closed += s.recv(1) == b""
+            except OSError:
+                closed += 1
+            s.close()
+        assert closed == len(idle)
