@@ -6,6 +6,7 @@ import click
 
 from server.commands import COMMANDS
 from server.norms import norms_group
+from server.terms import terms_group
 
 
 @click.group()
@@ -15,5 +16,6 @@ def main() -> None:
 
 
 main.add_command(norms_group)
+main.add_command(terms_group)
 for command in COMMANDS:
     main.add_command(command)

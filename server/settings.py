@@ -55,6 +55,9 @@ SETTINGS: list[Setting] = [
     Setting("LHS_MATRIX", "", "JSON-bestand met de LHS-interventiematrix; leeg: de meegeleverde standaard."),
     Setting("TERMS", "", "JSON-bestand met de termijnen (zienswijze, bezwaar, begunstiging per overtreding); leeg: de "
             "meegeleverde standaard."),
+    Setting("ATW_DAYS", "", "JSON-bestand met de dagen die bij koninklijk besluit met een algemeen erkende feestdag "
+            "zijn gelijkgesteld (Algemene termijnenwet, artikel 3, derde lid), per besluit met de jaren, de bron en of "
+            "het besluit zelf is gelezen; leeg: de meegeleverde lijst."),
     Setting("LETTERS", "", "JSON-bestand met herstelmaatregelen per overtreding, dwangsom en boetemaximum; leeg: de "
             "meegeleverde standaard."),
     Setting("LETTERHEAD_NAME", "Gemeente Aalsmeer", "Naam van de gemeente in het briefhoofd."),
