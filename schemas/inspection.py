@@ -21,6 +21,7 @@ from schemas.base import (
     Str,
     between,
     matches,
+    matches_whole,
     max_length,
     one_of,
 )
@@ -29,7 +30,7 @@ KINDS = ("controle", "hercontrole", "melding")
 STATUSES = ("draft", "submitted")
 ACCESS = ("granted", "refused", "nobody_home")
 ROOM_KINDS = ("bedroom", "living", "kitchen", "bathroom", "toilet", "other")
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+SHA256_RE = re.compile(r"[0-9a-f]{64}")  # whole values only: see matches_whole
 # ISO 639-1 codes are two lowercase letters; counts per language spoken.
 LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 LANGUAGE_MESSAGE = "Een taalcode is een ISO 639-1-code van twee kleine letters, zoals pl."
@@ -120,7 +121,7 @@ class ManualFindingSchema(BaseSchema):
 class PhotoSchema(BaseSchema):
     """A photo reference: the SHA-256 of its bytes, a caption and its room."""
 
-    sha256 = Str(required=True, validate=matches(SHA256_RE.pattern,
+    sha256 = Str(required=True, validate=matches_whole(SHA256_RE.pattern,
                                                  "Een SHA-256 is 64 tekens 0-9 en a-f."))
     caption = Str(allow_none=True, load_default=None, validate=max_length(500))
     room_id = Str(allow_none=True, load_default=None)

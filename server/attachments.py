@@ -1,31 +1,42 @@
 """Photos and other attachments, addressed by the SHA-256 of their bytes.
 
-Uploads stream to a partial file in chunks (Content-Range), so a broken upload
-resumes where it stopped; the last chunk is checked against hash, size and type
-before the file is kept. Files live in DATA/attachments/<first two hex>/<sha256>.
+Uploads stream to a partial file in chunks (Content-Range), so a broken upload resumes where it
+stopped. A partial belongs to the token that started it (its owner: the device, or the user of an
+API token or session): another caller sending the same hash gets a partial of his own, and each
+owner's partials count against a quota and expire. The last chunk is checked against hash, size,
+type and content before the file is kept; whoever uploads a hash completely owns it (a table of
+(sha256, user_id)), and only owners learn from the server that it has the file.
+
+Files live in DATA/attachments/<first two hex>/<sha256>; partials in
+DATA/attachments/partial/<owner>/<sha256>.part.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import errno
 import hashlib
 import os
 import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from sqlite_utils import Database
 
+from server import attachment_content as content
 from server import store
+from server.access import may_read_address_data
 from server.db import rows, write
 
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-RANGE_RE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+SHA256_RE = re.compile(r"[0-9a-f]{64}")  # always fullmatch: `$` would let a trailing newline through
+RANGE_RE = re.compile(r"bytes (\d+)-(\d+)/(\d+)")
 CHUNK = 64 * 1024
-MAGIC = [(b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"%PDF-", "application/pdf")]
+DISK_FULL = "De schijf van de server is vol; probeer het later opnieuw. Er is niets verloren gegaan."
 
-# One upload per hash at a time in this process (waitress is one process, many threads).
-_locks: dict[str, threading.Lock] = {}
+# One request per partial at a time in this process (waitress is one process, many threads).
+_locks: dict[tuple[str, str], threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
@@ -37,10 +48,37 @@ class UploadError(Exception):
         self.status, self.error, self.message, self.offset = status, error, message, offset
 
 
-def lock_for(sha256: str) -> threading.Lock:
-    """Return the lock that serialises uploads of one hash."""
+@dataclass(frozen=True)
+class Limits:
+    """The attachment settings an upload is held to."""
+
+    max_bytes: int
+    types: list[str]
+    max_pixels: int
+    quota_bytes: int
+    partial_hours: int
+
+    @classmethod
+    def from_config(cls, config: Any) -> Limits:
+        """Return the limits from the app config."""
+        return cls(config["ATTACHMENT_MAX_BYTES"], list(config["ATTACHMENT_TYPES"]), config["ATTACHMENT_MAX_PIXELS"],
+                   config["ATTACHMENT_PARTIAL_QUOTA_BYTES"], config["ATTACHMENT_PARTIAL_HOURS"])
+
+
+def is_sha256(value: str) -> bool:
+    """Return whether a value is a SHA-256 in lower-case hex, nothing before or after."""
+    return SHA256_RE.fullmatch(value) is not None
+
+
+def owner_of(who: dict[str, Any]) -> str:
+    """Return whom a partial belongs to: the caller's device, else his user (API token or session)."""
+    return f"device-{who['device_id']}" if who.get("device_id") else f"user-{who['user_id']}"
+
+
+def lock_for(sha256: str, owner: str) -> threading.Lock:
+    """Return the lock that serialises the requests on one owner's partial of a hash."""
     with _locks_guard:
-        return _locks.setdefault(sha256, threading.Lock())
+        return _locks.setdefault((sha256, owner), threading.Lock())
 
 
 def folder(data: Path) -> Path:
@@ -53,34 +91,48 @@ def final_path(data: Path, sha256: str) -> Path:
     return folder(data) / sha256[:2] / sha256
 
 
-def partial_path(data: Path, sha256: str) -> Path:
-    """Return where an upload in progress is kept."""
-    return folder(data) / "partial" / f"{sha256}.part"
+def partial_path(data: Path, sha256: str, owner: str) -> Path:
+    """Return where one owner's upload in progress is kept."""
+    return folder(data) / "partial" / owner / f"{sha256}.part"
 
 
-def have(db: Database, hashes: list[str]) -> set[str]:
-    """Return which of these hashes the server has complete."""
+def owned(db: Database, user_id: str, hashes: list[str]) -> set[str]:
+    """Return which of these hashes this user uploaded completely (the only ones he learns exist)."""
     found: set[str] = set()
     for i in range(0, len(hashes), 500):
         chunk = hashes[i:i + 500]
         marks = ",".join("?" * len(chunk))
-        found |= {r["sha256"] for r in rows(db, f"SELECT sha256 FROM attachments WHERE sha256 IN ({marks})",  # noqa: S608
-                                            chunk)}
+        found |= {r["sha256"] for r in rows(db, f"SELECT sha256 FROM attachment_owners WHERE user_id = ? "  # noqa: S608
+                                                f"AND sha256 IN ({marks})", [user_id, *chunk])}
     return found
 
 
-def offset(db: Database, data: Path, sha256: str) -> tuple[int, bool]:
-    """Return (bytes received, complete) for a hash."""
-    if have(db, [sha256]):
-        size = rows(db, "SELECT size FROM attachments WHERE sha256 = ?", [sha256])[0]["size"]
-        return int(size), True
-    part = partial_path(data, sha256)
-    return (part.stat().st_size if part.exists() else 0), False
+def status(db: Database, data: Path, sha256: str, who: dict[str, Any], limits: Limits) -> tuple[int, bool]:
+    """Return (offset, complete) as this caller may know it: his own partial, or complete when he owns it.
+
+    A partial that already holds the whole file (the server stopped right after its last chunk)
+    is finished here; one that fails its checks is dropped, so the caller starts again from 0.
+    """
+    expire_partials(db, data, limits.partial_hours)
+    if owned(db, who["user_id"], [sha256]):
+        return _size(db, sha256), True
+    owner = owner_of(who)
+    with lock_for(sha256, owner):
+        partial = _partial(db, sha256, owner)
+        if partial is None:
+            return 0, False
+        if partial["received"] < partial["total"]:
+            return int(partial["received"]), False
+        try:
+            result = _finish(db, data, sha256, owner, int(partial["total"]), limits, who)
+        except UploadError as err:
+            return (int(partial["received"]) if err.status == 507 else 0), False
+        return int(result["offset"]), True
 
 
 def parse_range(header: str | None) -> tuple[int, int, int]:
     """Return (first, last, total) from 'bytes a-b/total'."""
-    m = RANGE_RE.match(header or "")
+    m = RANGE_RE.fullmatch(header or "")
     if not m:
         raise UploadError(400, "bad_range", "Geef Content-Range: bytes begin-eind/totaal mee.")
     first, last, total = (int(g) for g in m.groups())
@@ -90,92 +142,211 @@ def parse_range(header: str | None) -> tuple[int, int, int]:
 
 
 def receive(db: Database, data: Path, sha256: str, content_range: str | None, stream: IO[bytes],
-            length: int | None, max_bytes: int, allowed_types: list[str], who: dict[str, Any]) -> dict[str, Any]:
-    """Append one chunk at its offset; on the last chunk verify and keep the file.
+            length: int | None, limits: Limits, who: dict[str, Any]) -> dict[str, Any]:
+    """Append one chunk to the caller's partial at its offset; on the last chunk verify and keep the file.
 
     Return {"offset", "complete"}; raise UploadError with the status to answer.
     """
     first, last, total = parse_range(content_range)
-    if total > max_bytes:
-        raise UploadError(413, "too_large", f"Bijlage is groter dan {max_bytes} bytes.")
+    if total > limits.max_bytes:
+        raise UploadError(413, "too_large", f"Bijlage is groter dan {limits.max_bytes} bytes.")
     if length is not None and length != last - first + 1:
         raise UploadError(400, "bad_range", "De lengte van de inhoud past niet bij Content-Range.")
-    with lock_for(sha256):
-        received, complete = offset(db, data, sha256)
-        if complete:
-            return {"offset": received, "complete": True}
+    expire_partials(db, data, limits.partial_hours)
+    if owned(db, who["user_id"], [sha256]):
+        return {"offset": _size(db, sha256), "complete": True}
+    owner = owner_of(who)
+    with lock_for(sha256, owner):
+        partial = _partial(db, sha256, owner)
+        if partial is not None and partial["received"] == partial["total"]:
+            return _finish(db, data, sha256, owner, int(partial["total"]), limits, who)
+        received = int(partial["received"]) if partial else 0
         if first != received:
             raise UploadError(409, "offset_mismatch", f"Verwacht verder te gaan bij byte {received}.", received)
-        part = partial_path(data, sha256)
-        part.parent.mkdir(parents=True, exist_ok=True)
-        if first == 0:
-            _start(db, sha256, total, who)
-        elif _total_of(db, sha256) not in (None, total):
+        if partial is None:
+            _start(db, sha256, owner, total, limits, who)
+        elif partial["total"] != total:
             raise UploadError(400, "bad_range", "Het totaal verschilt van het begin van deze upload.")
+        part = partial_path(data, sha256, owner)
         wanted = last - first + 1
-        written = _append(part, stream, wanted)
+        written = _write_at(part, first, stream, wanted)
+        _received(db, sha256, owner, first, first + written)
         if written != wanted:
             # A cut connection: keep what arrived whole, so the next try resumes from there.
             raise UploadError(400, "incomplete_chunk", "Het stuk is niet helemaal aangekomen.", first + written)
         if last + 1 < total:
             return {"offset": last + 1, "complete": False}
-        return _finish(db, data, sha256, total, allowed_types, who)
+        return _finish(db, data, sha256, owner, total, limits, who)
 
 
-def _start(db: Database, sha256: str, total: int, who: dict[str, Any]) -> None:
+def _partial(db: Database, sha256: str, owner: str) -> dict[str, Any] | None:
+    found = rows(db, "SELECT * FROM partial_uploads WHERE sha256 = ? AND owner = ?", [sha256, owner])
+    return found[0] if found else None
+
+
+def _size(db: Database, sha256: str) -> int:
+    found = rows(db, "SELECT size FROM attachments WHERE sha256 = ?", [sha256])
+    return int(found[0]["size"]) if found else 0
+
+
+def _start(db: Database, sha256: str, owner: str, total: int, limits: Limits, who: dict[str, Any]) -> None:
+    """Open a partial for this owner, within his quota: the sizes his open partials announced count."""
     with write(db):
-        db.table("uploads").upsert({"sha256": sha256, "total": total, "received": 0, "started_at": store.now(),
-                                    "device_id": who.get("device_id"), "user_id": who.get("user_id")}, pk="sha256")
+        used = int(rows(db, "SELECT coalesce(sum(total), 0) AS n FROM partial_uploads WHERE owner = ?",
+                        [owner])[0]["n"])
+        if used + total > limits.quota_bytes:
+            raise UploadError(413, "partial_quota", (
+                f"De ruimte voor onvoltooide uploads van dit apparaat is vol: {_mb(used)} van de "
+                f"{_mb(limits.quota_bytes)} MB is in gebruik en deze bijlage vraagt {_mb(total)} MB. Rond eerst de "
+                f"lopende uploads af of wacht tot ze na {limits.partial_hours} uur verlopen."))
+        at = store.now()
+        db.execute("INSERT INTO partial_uploads (sha256, owner, total, received, started_at, updated_at, device_id, "
+                   "user_id) VALUES (?, ?, ?, 0, ?, ?, ?, ?)", [sha256, owner, total, at, at, who.get("device_id"),
+                                                                who.get("user_id")])
 
 
-def _total_of(db: Database, sha256: str) -> int | None:
-    found = rows(db, "SELECT total FROM uploads WHERE sha256 = ?", [sha256])
-    return int(found[0]["total"]) if found else None
+def _received(db: Database, sha256: str, owner: str, before: int, after: int) -> None:
+    """Move the partial's offset, only from where this chunk started (its bytes are on disk by now)."""
+    with write(db):
+        moved = db.execute("UPDATE partial_uploads SET received = ?, updated_at = ? WHERE sha256 = ? AND owner = ? "
+                           "AND received = ?", [after, store.now(), sha256, owner, before]).rowcount
+    if moved != 1:  # expired and removed while this chunk was on its way
+        raise UploadError(409, "offset_mismatch", "Deze upload is verlopen; begin opnieuw bij byte 0.", 0)
 
 
-def _append(part: Path, stream: IO[bytes], wanted: int) -> int:
+def _write_at(part: Path, offset: int, stream: IO[bytes], wanted: int) -> int:
+    """Write a chunk at its offset, cut off anything after it, and sync it to disk; return bytes written."""
     written = 0
-    with open(part, "ab") as out:
-        while written < wanted:
-            chunk = stream.read(min(CHUNK, wanted - written))
-            if not chunk:
-                break
-            out.write(chunk)
-            written += len(chunk)
-        out.flush()
-        os.fsync(out.fileno())
+    try:
+        part.parent.mkdir(parents=True, exist_ok=True)
+        with os.fdopen(os.open(part, os.O_RDWR | os.O_CREAT, 0o600), "r+b") as out:
+            out.seek(offset)
+            while written < wanted:
+                chunk = stream.read(min(CHUNK, wanted - written))
+                if not chunk:
+                    break
+                out.write(chunk)
+                written += len(chunk)
+            out.flush()
+            out.truncate()  # bytes after the offset are left from a try that failed halfway
+            os.fsync(out.fileno())
+    except OSError as err:
+        _raise_if_disk_full(err, offset)
+        raise
     return written
 
 
-def _finish(db: Database, data: Path, sha256: str, total: int, allowed_types: list[str],
+def _raise_if_disk_full(err: OSError, offset: int) -> None:
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        raise UploadError(507, "disk_full", DISK_FULL, offset) from err
+
+
+def _finish(db: Database, data: Path, sha256: str, owner: str, total: int, limits: Limits,
             who: dict[str, Any]) -> dict[str, Any]:
-    part = partial_path(data, sha256)
-    digest = hashlib.sha256()
-    with open(part, "rb") as f:
-        head = f.read(16)
-        digest.update(head)
-        for chunk in iter(lambda: f.read(CHUNK), b""):
-            digest.update(chunk)
-    size = part.stat().st_size
-    kind = next((t for magic, t in MAGIC if head.startswith(magic)), None)
-    if size != total or digest.hexdigest() != sha256:
-        _drop(db, part, sha256)
+    """Verify a whole partial (hash, size, type, content) and keep it; its uploader becomes an owner."""
+    part = partial_path(data, sha256, owner)
+    size, digest, head = _digest(part)
+    if size != total or digest != sha256:
+        _drop(db, part, sha256, owner)
         raise UploadError(422, "hash_mismatch", "De inhoud past niet bij de SHA-256 of de grootte; upload opnieuw.")
-    if kind is None or kind not in allowed_types:
-        _drop(db, part, sha256)
-        raise UploadError(415, "unsupported_type", "Alleen " + ", ".join(allowed_types) + " zijn toegestaan.")
+    kind = content.sniff(head)
+    if kind is None or kind not in limits.types:
+        _drop(db, part, sha256, owner)
+        raise UploadError(415, "unsupported_type", "Alleen " + ", ".join(limits.types) + " zijn toegestaan.")
+    try:
+        content.check(part, kind, limits.max_pixels)
+    except content.Refused as err:
+        _drop(db, part, sha256, owner)
+        raise UploadError(422, err.error, err.message) from None
     target = final_path(data, sha256)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(part, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(part, target)  # the same verified bytes as any copy already there
+    except OSError as err:
+        _raise_if_disk_full(err, total)
+        raise
+    at = store.now()
     with write(db):
-        db.table("attachments").insert({"sha256": sha256, "size": size, "content_type": kind,
-                                        "created_at": store.now(), "device_id": who.get("device_id"),
-                                        "user_id": who.get("user_id")}, ignore=True)
-        db.execute("DELETE FROM uploads WHERE sha256 = ?", [sha256])
+        db.execute("INSERT OR IGNORE INTO attachments (sha256, size, content_type, created_at, device_id, user_id) "
+                   "VALUES (?, ?, ?, ?, ?, ?)", [sha256, size, kind, at, who.get("device_id"), who["user_id"]])
+        db.execute("INSERT OR IGNORE INTO attachment_owners (sha256, user_id, device_id, created_at) "
+                   "VALUES (?, ?, ?, ?)", [sha256, who["user_id"], who.get("device_id"), at])
+        db.execute("DELETE FROM partial_uploads WHERE sha256 = ? AND owner = ?", [sha256, owner])
     return {"offset": size, "complete": True}
 
 
-def _drop(db: Database, part: Path, sha256: str) -> None:
+def _digest(part: Path) -> tuple[int, str, bytes]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(part, "rb") as f:
+        head = f.read(16)
+        digest.update(head)
+        size += len(head)
+        for chunk in iter(lambda: f.read(CHUNK), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest(), head
+
+
+def _drop(db: Database, part: Path, sha256: str, owner: str) -> None:
     part.unlink(missing_ok=True)
     with write(db):
-        db.execute("DELETE FROM uploads WHERE sha256 = ?", [sha256])
+        db.execute("DELETE FROM partial_uploads WHERE sha256 = ? AND owner = ?", [sha256, owner])
+
+
+def expire_partials(db: Database, data: Path, hours: int, now: dt.datetime | None = None, *,
+                    strays: bool = False) -> int:
+    """Remove partials that received nothing for `hours`; return how many. Called lazily and by a job.
+
+    With strays, also remove files in the partial folder that no upload row knows and that are as
+    old (left by a crash, or by the layout before partials had owners).
+    """
+    moment = now or dt.datetime.now(dt.UTC)
+    cutoff = (moment - dt.timedelta(hours=hours)).isoformat(timespec="microseconds")
+    removed = 0
+    for row in rows(db, "SELECT sha256, owner FROM partial_uploads WHERE updated_at < ?", [cutoff]):
+        lock = lock_for(row["sha256"], row["owner"])
+        if not lock.acquire(blocking=False):  # a chunk is being written: not idle after all
+            continue
+        try:
+            with write(db):
+                gone = db.execute("DELETE FROM partial_uploads WHERE sha256 = ? AND owner = ? AND updated_at < ?",
+                                  [row["sha256"], row["owner"], cutoff]).rowcount
+            if gone:
+                partial_path(data, row["sha256"], row["owner"]).unlink(missing_ok=True)
+                removed += 1
+        finally:
+            lock.release()
+    if strays:
+        removed += _remove_strays(db, data, moment.timestamp() - hours * 3600)
+    return removed
+
+
+def _remove_strays(db: Database, data: Path, before: float) -> int:
+    known = {partial_path(data, r["sha256"], r["owner"]) for r in rows(db, "SELECT sha256, owner FROM partial_uploads")}
+    removed = 0
+    for path in (folder(data) / "partial").rglob("*.part"):
+        if path not in known and path.lstat().st_mtime < before:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def may_read(db: Database, user: dict[str, Any], sha256: str) -> bool:
+    """Return whether the user may have this attachment: he uploaded it, or he may read an inspection naming it.
+
+    Only inspections made by a user who uploaded the photo count: naming a hash one did not
+    upload grants nothing.
+    """
+    if owned(db, user["id"], [sha256]):
+        return True
+    naming = rows(db, "SELECT DISTINCT i.address_id FROM inspection_photos p "
+                      "JOIN inspections i ON i.id = p.inspection_id AND i.deleted = 0 "
+                      "JOIN attachment_owners o ON o.sha256 = p.sha256 AND o.user_id = i.inspector_id "
+                      "WHERE p.sha256 = ?", [sha256])
+    # The inspector himself owns the photo (the join), so he was let through above.
+    return any(may_read_address_data(db, user, r["address_id"]) for r in naming)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:.1f}".replace(".", ",")

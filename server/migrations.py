@@ -162,3 +162,24 @@ def m006_sync_scope_and_devices(db: Database) -> None:
     db.execute("INSERT INTO changes (entity, record_id, address_id, owner_id, op) "
                "SELECT 'register', id, NULL, NULL, CASE WHEN deleted THEN 'delete' ELSE 'put' END "
                "FROM addresses ORDER BY id")
+
+
+@migrations()
+def m007_attachment_owners_and_partials(db: Database) -> None:
+    # Who uploaded each attachment: a second user who uploads the same bytes owns it too, and only
+    # owners learn that the server has a hash. Uploads so far keep their uploader.
+    db.execute("""CREATE TABLE attachment_owners (
+        sha256 TEXT NOT NULL, user_id TEXT NOT NULL, device_id TEXT, created_at TEXT NOT NULL,
+        PRIMARY KEY (sha256, user_id))""")
+    db.execute("INSERT INTO attachment_owners (sha256, user_id, device_id, created_at) "
+               "SELECT sha256, user_id, device_id, created_at FROM attachments WHERE user_id IS NOT NULL")
+    # A partial upload belongs to the token that started it: one per (sha256, owner), with the bytes
+    # safely on disk (the offset to resume from) and the time of its last chunk (it expires). The
+    # old uploads table (one partial per hash, for anyone) is left as it was and no longer used;
+    # tablets start those uploads again, and the expiry job removes the files left behind.
+    db.execute("""CREATE TABLE partial_uploads (
+        sha256 TEXT NOT NULL, owner TEXT NOT NULL, total INTEGER NOT NULL, received INTEGER NOT NULL,
+        started_at TEXT NOT NULL, updated_at TEXT NOT NULL, device_id TEXT, user_id TEXT,
+        PRIMARY KEY (sha256, owner))""")
+    db.execute("CREATE INDEX partial_uploads_owner ON partial_uploads(owner)")
+    db.execute("CREATE INDEX partial_uploads_updated ON partial_uploads(updated_at)")

@@ -11,7 +11,6 @@ import pytest
 from flask import Flask
 from PIL import Image
 
-from server.attachments import partial_path
 from tests.conftest import Api, new_address
 from tests.sync_fixtures import Device, inspection_at, put
 
@@ -36,8 +35,19 @@ def upload(device: Device, sha: str, body: bytes, first: int, total: int, **head
 
 
 def offset(device: Device, sha: str) -> int:
+    return head(device, sha)[0]
+
+
+def head(device: Device, sha: str) -> tuple[int, bool]:
+    """Return (Upload-Offset, Upload-Complete) as the server tells this device."""
     reply = device.api.call("HEAD", f"/api/v1/attachments/{sha}", as_=None, headers=device.headers)
-    return int(reply.headers["Upload-Offset"])
+    assert reply.status_code == 200
+    return int(reply.headers["Upload-Offset"]), reply.headers["Upload-Complete"] == "1"
+
+
+def partials(app: Flask, sha: str) -> list[Path]:
+    """Return the partial files of a hash on the server, whoever's they are."""
+    return sorted((Path(app.config["DATA"]) / "attachments" / "partial").rglob(f"{sha}.part"))
 
 
 def test_a_cut_upload_resumes_from_the_offset_and_verifies(device: Device, app: Flask) -> None:
@@ -67,7 +77,7 @@ def test_a_wrong_hash_is_refused_and_the_partial_data_dropped(device: Device, ap
     claimed = hashlib.sha256(b"iets anders").hexdigest()
     reply = upload(device, claimed, photo, 0, len(photo))
     assert reply.status_code == 422 and reply.json["error"] == "hash_mismatch"
-    assert not partial_path(Path(app.config["DATA"]), claimed).exists()
+    assert partials(app, claimed) == []
     assert offset(device, claimed) == 0
 
 

@@ -1,4 +1,8 @@
-"""Attachment endpoints: which photos are missing, resumable chunked upload, download."""
+"""Attachment endpoints: which photos are missing, resumable chunked upload, download.
+
+What they tell depends on who asks: a hash is "missing" and has no offset for everyone who did
+not upload it, whether the server has it or not. HEAD, /missing and refused reads are audited.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,8 @@ from pathlib import Path
 
 from flask import Response, current_app, jsonify, request, send_file
 
-from schemas.base import BaseSchema, List, Str, matches
+from schemas.base import BaseSchema, List, Str, matches_whole
 from server import attachments
-from server.access import may_read_address_data
 from server.api import bp
 from server.audit import audit
 from server.auth import current_device, current_user, require
@@ -22,7 +25,7 @@ SHA_MESSAGE = "Een SHA-256 is 64 tekens 0-9 en a-f."
 class MissingSchema(BaseSchema):
     """Which of these hashes does the server lack?"""
 
-    sha256 = List(Str(validate=matches(attachments.SHA256_RE.pattern, SHA_MESSAGE)), required=True)
+    sha256 = List(Str(validate=matches_whole(attachments.SHA256_RE.pattern, SHA_MESSAGE)), required=True)
 
 
 missing_schema = MissingSchema()
@@ -32,8 +35,12 @@ def _data() -> Path:
     return Path(current_app.config["DATA"])
 
 
+def _limits() -> attachments.Limits:
+    return attachments.Limits.from_config(current_app.config)
+
+
 def _check_sha(sha256: str) -> None:
-    if not attachments.SHA256_RE.match(sha256):
+    if not attachments.is_sha256(sha256):
         raise BadRequest(SHA_MESSAGE)
 
 
@@ -43,23 +50,39 @@ def _who() -> dict[str, str | None]:
     return {"user_id": user["id"], "device_id": device["id"] if device else None}
 
 
+def _refused(err: attachments.UploadError) -> ApiError:
+    extra = {"offset": err.offset} if err.offset is not None else {}
+    error = ApiError(err.message, error=err.error, **extra)
+    error.status = err.status
+    return error
+
+
 @bp.post("/attachments/missing")
 @require()
 def missing() -> Response:
-    """Answer which of the given hashes the server does not have yet."""
+    """Answer which of the given hashes this caller's user has not uploaded (whatever the server has)."""
     body = load(missing_schema, json_object())
     if len(body["sha256"]) > 5000:
         raise BadRequest("Maximaal 5000 hashes per keer.")
-    have = attachments.have(get_db(), body["sha256"])
-    return jsonify({"missing": [h for h in dict.fromkeys(body["sha256"]) if h not in have]})
+    db = get_db()
+    asked = list(dict.fromkeys(body["sha256"]))
+    have = attachments.owned(db, current_user()["id"], asked)
+    answer = [h for h in asked if h not in have]
+    audit(db, "missing", "attachment", None, {"asked": len(asked), "missing": len(answer)})
+    return jsonify({"missing": answer})
 
 
 @bp.route("/attachments/<sha256>", methods=["HEAD"])
 @require()
 def upload_offset(sha256: str) -> Response:
-    """Tell how many bytes of this attachment the server has (Upload-Offset)."""
+    """Tell the caller his own upload's offset, or Upload-Complete: 1 when his user has the file."""
     _check_sha(sha256)
-    received, complete = attachments.offset(get_db(), _data(), sha256)
+    db = get_db()
+    try:
+        received, complete = attachments.status(db, _data(), sha256, _who(), _limits())
+    except attachments.UploadError as err:
+        raise _refused(err) from None
+    audit(db, "head", "attachment", sha256, {"offset": received, "complete": complete})
     response = Response(status=200)
     response.headers["Upload-Offset"] = str(received)
     response.headers["Upload-Complete"] = "1" if complete else "0"
@@ -71,17 +94,12 @@ def upload_offset(sha256: str) -> Response:
 def upload_chunk(sha256: str) -> Response:
     """Append a chunk (Content-Range: bytes a-b/total) at its offset; verify on the last one."""
     _check_sha(sha256)
-    config = current_app.config
     db = get_db()
     try:
         result = attachments.receive(db, _data(), sha256, request.headers.get("Content-Range"), request.stream,
-                                     request.content_length, config["ATTACHMENT_MAX_BYTES"],
-                                     config["ATTACHMENT_TYPES"], _who())
+                                     request.content_length, _limits(), _who())
     except attachments.UploadError as err:
-        extra = {"offset": err.offset} if err.offset is not None else {}
-        error = ApiError(err.message, error=err.error, **extra)
-        error.status = err.status
-        raise error from None
+        raise _refused(err) from None
     if result["complete"]:
         audit(db, "upload", "attachment", sha256)
     response = jsonify(result)
@@ -92,18 +110,16 @@ def upload_chunk(sha256: str) -> Response:
 @bp.get("/attachments/<sha256>")
 @require()
 def download(sha256: str) -> Response:
-    """Return an attachment to someone who may read an inspection naming it (or who uploaded it)."""
+    """Return an attachment to its uploaders and to whoever may read an inspection of an uploader naming it."""
     _check_sha(sha256)
     db = get_db()
-    user = current_user()
-    found = rows(db, "SELECT * FROM attachments WHERE sha256 = ?", [sha256])
-    if not found:
-        raise NotFound("Bijlage niet gevonden.")
-    addresses = [r["address_id"] for r in rows(db, "SELECT DISTINCT i.address_id FROM inspection_photos p "
-                                                   "JOIN inspections i ON i.id = p.inspection_id WHERE p.sha256 = ?",
-                                               [sha256])]
-    allowed = found[0]["user_id"] == user["id"] or any(may_read_address_data(db, user, a) for a in addresses)
-    if not allowed:
+    found = rows(db, "SELECT content_type FROM attachments WHERE sha256 = ?", [sha256])
+    if not found or not attachments.may_read(db, current_user(), sha256):
+        audit(db, "read_denied", "attachment", sha256)
         raise NotFound("Bijlage niet gevonden.")
     audit(db, "read", "attachment", sha256)
-    return send_file(attachments.final_path(_data(), sha256), mimetype=found[0]["content_type"], max_age=3600)
+    response = send_file(attachments.final_path(_data(), sha256), mimetype=found[0]["content_type"])
+    # Evidence about people's homes: never kept by a shared cache, never guessed as another type.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
