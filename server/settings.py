@@ -49,6 +49,12 @@ SETTINGS: list[Setting] = [
     Setting("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024, "Grootste foto of bijlage in bytes.", int),
     Setting("ATTACHMENT_TYPES", ["image/jpeg", "image/png", "application/pdf"],
             "Toegestane soorten bijlagen, kommagescheiden.", _list),
+    Setting("ATTACHMENT_MAX_PIXELS", 40_000_000, "Grootste foto in pixels (breedte x hoogte, uit de kop van het "
+            "bestand, vóór het decoderen); ten hoogste 89 miljoen, de grens van Pillow.", int),
+    Setting("ATTACHMENT_PARTIAL_QUOTA_BYTES", 200 * 1000 * 1000, "Zoveel bytes mogen de onvoltooide uploads van één "
+            "apparaat (of één gebruiker zonder apparaat) samen beslaan; meer: 413.", int),
+    Setting("ATTACHMENT_PARTIAL_HOURS", 24, "Een onvoltooide upload die zoveel uur niets ontving, wordt verwijderd.",
+            int),
     Setting("ENROLL_CODE_HOURS", 24, "Geldigheid van een koppelcode voor een tablet, in uren.", int),
     Setting("BUSY_TIMEOUT_MS", 10000, "Hoe lang SQLite op een schrijfslot wacht, in milliseconden.", int),
     Setting("THREADS", 8, "Aantal threads van de webserver (waitress).", int),
