@@ -44,6 +44,14 @@ from reportlab.platypus import (
 
 ImagePath = Callable[[str], str | None]
 
+
+class PhotoUnreadable(Exception):
+    """An ImagePath's answer for a photo that is stored but cannot be shown: drawn as a marked placeholder."""
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(sha256)
+        self.sha256 = sha256
+
 # Streams stay binary (compressed, not ASCII85-encoded): reportlab's pure-Python ASCII85 encoder
 # took about 0.17 s per camera photo, and binary streams are a fifth smaller.
 rl_config.useA85 = 0
@@ -104,15 +112,27 @@ def _table(head: list[str] | None, rows: list[list[Any]], widths: list[float] | 
 
 
 def _photo(block: dict[str, Any], image_path: ImagePath | None) -> list[Flowable]:
-    path = image_path(block["sha256"]) if image_path else None
     caption = block.get("caption") or ""
-    if path is None:
-        return [para(f"[Foto {block['sha256'][:12]}… niet beschikbaar] {caption}", "caption")]
-    reader = ImageReader(path)
-    w, h = reader.getSize()
+    try:
+        path = image_path(block["sha256"]) if image_path else None
+        if path is None:
+            return [para(f"[Foto {block['sha256'][:12]}… niet beschikbaar] {caption}", "caption")]
+        reader = ImageReader(path)
+        w, h = reader.getSize()
+    except (PhotoUnreadable, OSError):  # reportlab reports an image it cannot read as OSError
+        return [_unreadable(block["sha256"], caption)]
     scale = min(TEXT_WIDTH * 0.62 / w, 80 * mm / h)
     image = Image(path, width=w * scale, height=h * scale, hAlign="LEFT")
     return [KeepTogether([image, para(caption, "caption")])]
+
+
+def _unreadable(sha256: str, caption: str) -> Flowable:
+    """Return the framed placeholder of a stored photo that cannot be shown: the document still stands."""
+    box = Table([[para(f"[Foto {sha256} kan niet worden weergegeven]", "caption")], [para(caption, "caption")]],
+                colWidths=[TEXT_WIDTH], hAlign="LEFT")
+    box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, LINE), ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                             ("TOPPADDING", (0, 0), (-1, -1), 4)]))
+    return KeepTogether([box, Spacer(1, 6)])
 
 
 def _flowables(blocks: list[dict[str, Any]], image_path: ImagePath | None) -> list[Flowable]:
@@ -223,7 +243,11 @@ def _later_pages(doc: dict[str, Any]) -> Callable[[pdfcanvas.Canvas, Any], None]
 
 
 def render(doc: dict[str, Any], image_path: ImagePath | None = None, *, concept: bool = False) -> bytes:
-    """Return the PDF of a collected document; image_path resolves a photo's SHA-256 to a file."""
+    """Return the PDF of a collected document; image_path resolves a photo's SHA-256 to a file.
+
+    image_path answers None for a photo not received (a note in the text) and raises
+    PhotoUnreadable for one that cannot be shown (a framed placeholder with its hash).
+    """
     buffer = io.BytesIO()
     template = BaseDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=18 * mm,
                                bottomMargin=20 * mm, title=doc["title"], author=doc["letterhead"]["name"],

@@ -29,6 +29,7 @@ from server.case_flow import DOCUMENT_STEP, STATES, can_make_document
 from server.cases import CaseError, add_event, get_case, step, timeline
 from server.db import rows, write
 from server.evaluation import stored_evaluation
+from server.print_photos import print_copy
 from server.settings import config_file
 
 LETTERS = tuple(DOCUMENT_STEP)
@@ -62,9 +63,12 @@ class Settings:
                            "logo": config.get("LETTERHEAD_LOGO") or None}
 
     def image_path(self, sha256: str) -> str | None:
-        """Return the file of a received photo, or None."""
-        path = final_path(self.data, sha256)
-        return str(path) if path.exists() else None
+        """Return the print copy of a received photo (made once), or None; raise PhotoUnreadable."""
+        return print_copy(self.data, sha256)
+
+    def photo_received(self, sha256: str) -> bool:
+        """Return whether the server holds this photo, readable or not."""
+        return final_path(self.data, sha256).exists()
 
 
 def get_document(db: Database, document_id: str) -> dict[str, Any]:
@@ -365,7 +369,7 @@ def approve(db: Database, settings: Settings, document_id: str, user: dict[str, 
         raise CaseError(409, "De gegevens van de zaak zijn veranderd sinds dit concept is gemaakt; het concept is "
                              "bijgewerkt. Bekijk het opnieuw en stel het dan vast.")
     missing = [b["sha256"] for b in _photo_blocks(row["data"]["content"]["blocks"])
-               if settings.image_path(b["sha256"]) is None]
+               if not settings.photo_received(b["sha256"])]
     if missing:
         what = "1 foto van dit rapport is" if len(missing) == 1 else f"{len(missing)} foto's van dit rapport zijn"
         raise CaseError(409, f"{what} nog niet ontvangen; stel het vast als de tablet heeft gesynchroniseerd.")
