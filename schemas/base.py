@@ -184,8 +184,9 @@ def matches(pattern: str, error: str) -> validate.Regexp:
 
 def matches_whole(pattern: str, error: str) -> validate.Regexp:
     """Return a check that the whole value matches the pattern (a fullmatch), with the given Dutch message."""
-    # Regexp uses re.match, and `$` also matches before a trailing newline; \Z ends the value.
-    return validate.Regexp(rf"(?:{pattern})\Z", error=error)
+    # Regexp uses re.match, and `$` also matches before a trailing newline, which `(?!\n)` refuses.
+    # Not \Z: the pattern goes into the OpenAPI document, whose (ECMA 262) regular expressions lack it.
+    return validate.Regexp(rf"^(?:{pattern})$(?!\n)", error=error)
 
 
 def _num(x: float) -> str:
