@@ -1,4 +1,8 @@
-"""Sync protocol v1 on the server: push with per-device sequence numbers, pull by change sequence.
+"""Sync protocol 2 on the server: push with per-device sequence numbers, pull by change sequence.
+
+Protocol 2 added records a protocol-1 tablet cannot read (the verkeersruimte room kind, new
+rule codes, parties inside addresses): its pulls get 426, its pushes are still applied, mapped
+by server.protocol1.
 
 Push: a batch is applied in one transaction together with the device's new
 last seq and every outcome, so an acknowledged batch survives a crash and a
@@ -28,9 +32,13 @@ from server.cases import case_summary
 from server.db import Section, rows, unguarded, write
 from server.errors import ApiError
 from server.evaluation import app_norm_sets, evaluate_and_store
+from server.parties import tablet_parties_of
+from server.protocol1 import mapped, stated_landlords
 from server.scope import EVICT, REGISTER, in_scope, register_entry, scope_params, sweep, user_addresses_sql
 
-PROTOCOL = 1
+PROTOCOL = 2
+# Pushes of these protocols are applied; a pull must speak PROTOCOL.
+PUSH_PROTOCOLS = (1, 2)
 MAX_BATCH = 1000
 MAX_PULL = 1000
 # Fields a tablet may change on an existing address; verification and BRP counts are the office's.
@@ -136,12 +144,13 @@ def _push(db: Database, device: dict[str, Any], user: dict[str, Any], ordered: l
     for i, m in enumerate(fresh):
         if m["seq"] != last + 1 + i:
             raise SeqGap(last_seq=last)
+    stated = stated_landlords(db, fresh)  # landlord names heard on site, sent the protocol-1 way
     with contextlib.nullcontext(None) if guarded else unguarded(db) as section:
         for m in ordered:
             if m["seq"] <= last:
                 results.append(_stored_outcome(db, device["id"], m["seq"], fingerprint(m)))
                 continue
-            outcome = {"seq": m["seq"], **_outcome(db, device, user, m, section)}
+            outcome = {"seq": m["seq"], **_outcome(db, device, user, mapped(m, stated), section)}
             db.execute("INSERT INTO push_outcomes (device_id, seq, entity, record_id, outcome, at, fingerprint) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)", [device["id"], m["seq"], m["entity"], m["id"],
                                                         jsontext.dumps(outcome), at, fingerprint(m)])
@@ -382,12 +391,17 @@ def record_conflict(db: Database, entity: str, record_id: str, field: str | None
 
 
 def attachments_complete(db: Database, inspection: dict[str, Any]) -> bool:
-    """Return whether the server has every photo an inspection names."""
+    """Return whether the server has every photo an inspection names, uploaded by its inspector.
+
+    A photo someone else uploaded does not count: naming a hash one did not upload grants nothing,
+    so the inspector's own tablet still has to send it.
+    """
     wanted = {p["sha256"] for p in inspection.get("photos") or []}
     if not wanted:
         return True
     marks = ",".join("?" * len(wanted))
-    have = rows(db, f"SELECT count(*) AS n FROM attachments WHERE sha256 IN ({marks})", list(wanted))  # noqa: S608
+    have = rows(db, f"SELECT count(*) AS n FROM attachment_owners WHERE user_id = ? AND sha256 IN ({marks})",  # noqa: S608
+                [inspection.get("inspector_id"), *wanted])
     return bool(have[0]["n"] == len(wanted))
 
 
@@ -481,6 +495,7 @@ def _materialise(db: Database, found: list[dict[str, Any]]) -> list[dict[str, An
                               chunk):
                     records[(entity, r["id"])] = r
     complete = _complete_photos(db, [r for (e, _), r in records.items() if e == "inspection"])
+    parties = tablet_parties_of(db, [i for (e, i), r in records.items() if e == "address" and not r["deleted"]])
     changes = []
     for row in found:
         if row["entity"] == EVICT:
@@ -507,6 +522,8 @@ def _materialise(db: Database, found: list[dict[str, Any]]) -> list[dict[str, An
                     "created_at": record["created_at"], "updated_at": record["updated_at"]}
             if row["entity"] == "inspection":
                 data["attachments_complete"] = complete.get(record["id"], True)
+            elif row["entity"] == "address":
+                data["parties"] = parties.get(record["id"], [])
             elif row["entity"] == "case":
                 data = {"version": record["version"], **case_summary(data)}
             changes.append({"entity": row["entity"], "id": record["id"], "version": record["version"],
@@ -519,8 +536,9 @@ def _complete_photos(db: Database, inspections: list[dict[str, Any]]) -> dict[st
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    missing = rows(db, f"SELECT DISTINCT p.inspection_id FROM inspection_photos p LEFT JOIN attachments a "  # noqa: S608
-                       f"ON a.sha256 = p.sha256 WHERE a.sha256 IS NULL AND p.inspection_id IN ({marks})", ids)
+    missing = rows(db, f"SELECT DISTINCT p.inspection_id FROM inspection_photos p JOIN inspections i "  # noqa: S608
+                       "ON i.id = p.inspection_id LEFT JOIN attachment_owners o ON o.sha256 = p.sha256 AND "
+                       f"o.user_id = i.inspector_id WHERE o.sha256 IS NULL AND p.inspection_id IN ({marks})", ids)
     incomplete = {r["inspection_id"] for r in missing}
     return {i: i not in incomplete for i in ids}
 

@@ -140,3 +140,18 @@ def test_a_hash_with_a_trailing_newline_is_refused_everywhere(api: Api, device: 
     address = address_of(api, "handhaver")
     result = device.push(put("inspection", inspection_at(address["id"], photos=[{"sha256": sha + "\n"}])))
     assert result.json["results"][0]["status"] == "rejected"
+
+
+def test_an_inspection_naming_a_photo_someone_else_uploaded_is_not_complete_until_its_own_upload(
+        api: Api, device: Device, other: Device, photo: tuple[bytes, str]) -> None:
+    body, sha = photo
+    address = address_of(api, "handhaver2")
+    inspection = inspection_at(address["id"], photos=[{"sha256": sha, "caption": "Gang", "room_id": None}])
+    result = other.push(put("inspection", inspection)).json["results"][0]
+    assert result["status"] == "applied" and result["attachments_complete"] is False
+    pulled = [c for c in other.pull_all() if c["entity"] == "inspection" and c["id"] == inspection["id"]]
+    assert pulled[0]["data"]["attachments_complete"] is False
+    assert upload(other, sha, body, 0, len(body)).json["complete"] is True
+    fresh = Device(api, other.api.client.application, "handhaver2")  # pulls everything anew
+    pulled = [c for c in fresh.pull_all() if c["entity"] == "inspection" and c["id"] == inspection["id"]]
+    assert pulled and pulled[0]["data"]["attachments_complete"] is True
