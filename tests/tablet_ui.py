@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -103,8 +103,11 @@ def wait(driver: WebDriver, css: str, timeout: float = 10) -> WebElement:
 
 
 def wait_text(driver: WebDriver, css: str, text: str, timeout: float = 10) -> None:
-    WebDriverWait(driver, timeout, ignored_exceptions=REDRAWN).until(
-        lambda d: text in d.find_element(By.CSS_SELECTOR, css).text)
+    try:
+        WebDriverWait(driver, timeout, ignored_exceptions=REDRAWN).until(
+            lambda d: text in d.find_element(By.CSS_SELECTOR, css).text)
+    except TimeoutException:
+        raise AssertionError(f"{text!r} not in {css} after {timeout} s; the page says:\n{page_text(driver)}") from None
 
 
 def type_into(element: WebElement, value: Any) -> None:
@@ -124,7 +127,7 @@ def enrol(world: World, tablet: Tablet, user: str = "hh1") -> None:
     type_into(d.find_element(By.ID, "server"), world.server.url)
     type_into(d.find_element(By.ID, "code"), world.server.cli("device", "code", user).stdout.strip())
     d.find_element(By.ID, "enrol").click()
-    wait_text(d, "#who", user)
+    wait_text(d, "#who", user, timeout=30)  # a busy server's enrolment can take a while
 
 
 def sync_now(tablet: Tablet) -> str:
