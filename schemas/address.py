@@ -63,9 +63,14 @@ class AddressSchema(BaseSchema):
 
     id = UUID(required=True)
     version = Int(dump_only=True)
+    # The patterns in metadata only tell the OpenAPI document the format; the validators below check it.
     bag_id = Str(allow_none=True, load_default=None, error_messages={
-        "invalid": "Een BAG-id is tekst van 16 cijfers (geen getal: voorloopnullen tellen)."})
-    postcode = Str(required=True)
+        "invalid": "Een BAG-id is tekst van 16 cijfers (geen getal: voorloopnullen tellen)."},
+        metadata={"pattern": BAG_PATTERNS["nummeraanduiding"].pattern,
+                  "description": "BAG-id van de nummeraanduiding: 16 cijfers."})
+    postcode = Str(required=True, metadata={"pattern": r"^\s*[1-9][0-9]{3}\s*[A-Za-z]{2}\s*$",
+                                            "description": "Vier cijfers en twee letters, zoals 1431AB; "
+                                                           "opgeslagen zonder spatie, in hoofdletters."})
     huisnummer = Int(required=True, validate=between(1, 99999))
     huisletter = Str(allow_none=True, load_default=None,
                      validate=matches(HUISLETTER_RE.pattern, "Een huisletter is precies één letter."))

@@ -1,4 +1,10 @@
-"""The OpenAPI 3 document, generated from the marshmallow schemas with apispec."""
+"""The OpenAPI 3 document of every endpoint, generated with apispec.
+
+Request bodies, query parameters and record answers come from the marshmallow schemas the
+endpoints load (MarshmallowPlugin); answers no schema describes are plain JSON Schema
+(openapi_answers). Each operation lists every status it can answer: a test walks the app's
+routes so that none goes undocumented, and schemathesis holds the endpoints to the document.
+"""
 
 from __future__ import annotations
 
@@ -9,138 +15,256 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, jsonify
 
 from schemas import AddressSchema, AssignmentSchema, FindingSchema, InspectionSchema, NotAssessedSchema
+from schemas.base import List, Nested
+from schemas.finding import NormSetRefSchema
 from server.api import bp
+from server.api.openapi_answers import COMPONENTS, ref
+from server.sync import PROTOCOL
 
-ERROR = {"type": "object", "required": ["error", "message"],
-         "properties": {"error": {"type": "string"}, "message": {"type": "string"},
-                        "errors": {"type": "object"}}}
+JSON = "application/json"
+
+# Dutch descriptions of the statuses, as the callers of the API read them.
+STATUS_TEXT = {
+    "200": "OK.", "201": "Aangemaakt.",
+    "400": "Onleesbaar verzoek: geen geldige JSON, beschadigde gzip, of een ongeldige waarde in pad of kop.",
+    "401": "Geen, een onbekend of een ingetrokken token (device_revoked: de tablet is ingetrokken).",
+    "403": "Geen toestemming: een andere rol nodig, of een apparaattoken buiten synchroniseren en foto's "
+           "(of een persoonlijk token waar een apparaattoken nodig is).",
+    "404": "Niet gevonden (of niet zichtbaar voor deze gebruiker).",
+    "409": "Conflicteert met de huidige toestand.",
+    "413": "Het verzoek is te groot.",
+    "415": "Verkeerd soort inhoud.",
+    "422": "Een of meer velden zijn ongeldig (errors per veld).",
+    "426": "Dit protocol wordt niet ondersteund: werk de app bij.",
+    "429": "Te veel mislukte pogingen vanaf dit adres (of met deze code): wacht retry_after seconden.",
+    "507": "De schijf van de server is vol: er is niets opgeslagen.",
+}
+# Every call with a token can fail to authenticate or be slowed down, and writes the audit log.
+SIGNED = (401, 429, 507)
+# Every JSON body can be unreadable, too large, not JSON, or wrong in its fields.
+JSON_BODY = (400, 413, 415, 422)
 
 
-def _list_of(schema: str) -> dict[str, Any]:
-    return {"type": "object", "properties": {
-        "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
-        "next": {"type": "string", "nullable": True}}}
+class InspectionAnswerSchema(InspectionSchema):
+    """An inspection as GET /inspections/{id} answers it: the record with what the server computed."""
+
+    findings = List(Nested(FindingSchema), required=True)
+    not_assessed = List(Nested(NotAssessedSchema), required=True)
+    norm_set = Nested(NormSetRefSchema, required=True, allow_none=True,
+                      metadata={"description": "De normenset die oordeelde; null als er niet geoordeeld is."})
 
 
-def _responses(ok: dict[str, Any], *errors: int, ok_status: str = "200") -> dict[str, Any]:
-    answers: dict[str, Any] = {ok_status: {"description": "OK", "content": {"application/json": {"schema": ok}}}}
-    for status in errors:
-        answers[str(status)] = {"description": "Fout", "content": {"application/json": {"schema": {
-            "$ref": "#/components/schemas/Error"}}}}
+def _json(schema: dict[str, Any] | str) -> dict[str, Any]:
+    return {JSON: {"schema": ref(schema) if isinstance(schema, str) else schema}}
+
+
+def _answers(ok: dict[str, Any] | None, statuses: tuple[int, ...], ok_status: str = "200",
+             headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the responses: the success with its content (None: no body) and each error as Error."""
+    success: dict[str, Any] = {"description": STATUS_TEXT[ok_status]}
+    if ok is not None:
+        success["content"] = ok
+    if headers:
+        success["headers"] = headers
+    answers = {ok_status: success}
+    for status in sorted(set(statuses)):
+        answers[str(status)] = {"description": STATUS_TEXT[str(status)], "content": _json("Error")}
     return answers
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+def _op(summary: str, ok: dict[str, Any] | None, statuses: tuple[int, ...], *, ok_status: str = "200",
+        body: str | None = None, params: list[dict[str, Any]] | None = None, public: bool = False,
+        headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return one operation; a JSON body adds its statuses, a token its own."""
+    if body is not None:
+        statuses += JSON_BODY
+    if not public:
+        statuses += SIGNED
+    operation: dict[str, Any] = {"summary": summary, "responses": _answers(ok, statuses, ok_status, headers)}
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": _json(body)}
+    if params:
+        operation["parameters"] = params
+    if public:
+        operation["security"] = []
+    return operation
 
 
-def _params(*names: str, kind: str = "query") -> list[dict[str, Any]]:
-    return [{"name": n, "in": kind, "required": kind == "path", "schema": {"type": "string"}} for n in names]
+def _path(name: str, description: str) -> list[dict[str, Any]]:
+    return [{"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "string"}}]
+
+
+def _query(schema: Any) -> list[dict[str, Any]]:
+    return [{"in": "query", "schema": schema}]  # MarshmallowPlugin expands a schema into one parameter per field
+
+
+def _list(item: str) -> dict[str, Any]:
+    return _json({"type": "object", "required": ["items", "next"], "additionalProperties": False, "properties": {
+        "items": {"type": "array", "items": ref(item)},
+        "next": {"type": "string", "nullable": True, "description": "URL van de volgende pagina, of null."}}})
 
 
 def build_spec() -> dict[str, Any]:
     """Return the OpenAPI document of the REST API."""
     spec = APISpec(title="Woontoezicht API", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
-                   info={"description": "REST API van Woontoezicht. Authenticatie: Authorization: Bearer <token>."})
+                   info={"description": "REST API van Woontoezicht. Authenticatie: Authorization: Bearer <token>, "
+                                        "een persoonlijk API-token of het apparaattoken van een tablet."})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    spec.components.schema("Address", schema=AddressSchema)
-    spec.components.schema("Assignment", schema=AssignmentSchema)
-    spec.components.schema("Inspection", schema=InspectionSchema)
-    spec.components.schema("Finding", schema=FindingSchema)
-    spec.components.schema("NotAssessed", schema=NotAssessedSchema)
-    spec.components.schema("Error", ERROR)
-    inspection_with_findings = {"allOf": [_ref("Inspection"), {"type": "object", "properties": {
-        "findings": {"type": "array", "items": _ref("Finding")},
-        "not_assessed": {"type": "array", "items": _ref("NotAssessed")},
-        "norm_set": {"type": "object", "nullable": True}}}]}
-    paging = _params("limit", "after")
-    spec.path("/healthz", operations={"get": {"summary": "Gezondheid", "responses": _responses({"type": "object"})}})
-    spec.path("/api/v1/addresses", operations={
-        "get": {"summary": "Adressen zoeken",
-                "parameters": paging + _params("postcode", "huisnummer", "location_type", "verified", "gemeentecode"),
-                "responses": _responses(_list_of("Address"), 401, 422)},
-        "post": {"summary": "Adres aanmaken (teamleider, beheerder)",
-                 "requestBody": {"content": {"application/json": {"schema": _ref("Address")}}},
-                 "responses": _responses(_ref("Address"), 400, 401, 403, 409, 413, 415, 422, ok_status="201")}})
-    spec.path("/api/v1/addresses/{address_id}", operations={
-        "get": {"summary": "Adres", "parameters": _params("address_id", kind="path"),
-                "responses": _responses(_ref("Address"), 401, 404)},
-        "patch": {"summary": "Adres wijzigen (teamleider, beheerder)", "parameters": _params("address_id", kind="path"),
-                  "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
-                  "responses": _responses(_ref("Address"), 400, 401, 403, 404, 409, 415, 422)}})
-    spec.path("/api/v1/assignments", operations={
-        "get": {"summary": "Opdrachten (handhaver: eigen)",
-                "parameters": paging + _params("inspector_id", "address_id", "week", "status"),
-                "responses": _responses(_list_of("Assignment"), 401, 422)},
-        "post": {"summary": "Opdracht plannen (teamleider, beheerder)",
-                 "requestBody": {"content": {"application/json": {"schema": _ref("Assignment")}}},
-                 "responses": _responses(_ref("Assignment"), 400, 401, 403, 409, 415, 422, ok_status="201")}})
-    spec.path("/api/v1/assignments/{assignment_id}", operations={
-        "get": {"summary": "Opdracht", "parameters": _params("assignment_id", kind="path"),
-                "responses": _responses(_ref("Assignment"), 401, 404)},
-        "patch": {"summary": "Opdracht wijzigen of annuleren", "parameters": _params("assignment_id", kind="path"),
-                  "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
-                  "responses": _responses(_ref("Assignment"), 400, 401, 403, 404, 409, 415, 422)}})
-    spec.path("/api/v1/inspections", operations={
-        "get": {"summary": "Inspecties (per adres)", "parameters": paging + _params("address_id"),
-                "responses": _responses(_list_of("Inspection"), 401, 422)}})
-    spec.path("/api/v1/inspections/{inspection_id}", operations={
-        "get": {"summary": "Inspectie met bevindingen", "parameters": _params("inspection_id", kind="path"),
-                "responses": _responses(inspection_with_findings, 401, 404)}})
-    _case_paths(spec, paging)
+    for name, schema in COMPONENTS.items():
+        spec.components.schema(name, schema)
+    _record_paths(spec)
+    _case_paths(spec)
+    _sync_paths(spec)
+    _attachment_paths(spec)
+    spec.path("/healthz", operations={"get": _op("Gezondheid", _json("Health"), (), public=True)})
+    spec.path("/api/v1/openapi.json", operations={"get": _op("Dit document", _json({"type": "object"}), (),
+                                                             public=True)})
     document: dict[str, Any] = spec.to_dict()
     document["security"] = [{"bearer": []}]
+    # A push in a protocol the server does not take is answered 426, not 422, so PushSchema takes
+    # any number; the document says which one this server speaks.
+    document["components"]["schemas"]["Push"]["properties"]["protocol"]["description"] = (
+        f"Het protocol van de tablet; deze server spreekt protocol {PROTOCOL}. Een protocol dat hij niet aanneemt: "
+        "426.")
     return document
 
 
-def _body(schema: str) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": _ref(schema)}}}
+def _record_paths(spec: APISpec) -> None:
+    """Add addresses, assignments and inspections: records, their bodies and filters from the wire schemas."""
+    from server.api.addresses import AddressQuery
+    from server.api.assignments import AssignmentQuery
+    from server.api.inspections import InspectionQuery
+    spec.components.schema("Address", schema=AddressSchema)
+    spec.components.schema("NewAddress", schema=AddressSchema(partial=("id",)))
+    spec.components.schema("AddressChanges", schema=AddressSchema(partial=True))
+    spec.components.schema("Assignment", schema=AssignmentSchema)
+    spec.components.schema("NewAssignment", schema=AssignmentSchema(partial=("id",)))
+    spec.components.schema("AssignmentChanges", schema=AssignmentSchema(partial=True))
+    spec.components.schema("Inspection", schema=InspectionSchema)
+    spec.components.schema("Finding", schema=FindingSchema)
+    spec.components.schema("NotAssessed", schema=NotAssessedSchema)
+    spec.components.schema("InspectionWithFindings", schema=InspectionAnswerSchema)
+    address_id = _path("address_id", "Id van het adres.")
+    if_match = [{"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                 "description": "De versie waarvan de wijziging uitgaat; intussen gewijzigd: 409."}]
+    spec.path("/api/v1/addresses", operations={
+        "get": _op("Adressen zoeken", _list("Address"), (403, 422), params=_query(AddressQuery)),
+        "post": _op("Adres aanmaken (teamleider, beheerder); zonder id maakt de server er een", _json("Address"),
+                    (403, 409), ok_status="201", body="NewAddress")})
+    spec.path("/api/v1/addresses/{address_id}", operations={
+        "get": _op("Adres", _json("Address"), (403, 404), params=address_id),
+        "patch": _op("Adres wijzigen (teamleider, beheerder)", _json("Address"), (403, 404, 409),
+                     body="AddressChanges", params=address_id + if_match)})
+    assignment_id = _path("assignment_id", "Id van de opdracht.")
+    spec.path("/api/v1/assignments", operations={
+        "get": _op("Opdrachten (een handhaver ziet de zijne)", _list("Assignment"), (403, 422),
+                   params=_query(AssignmentQuery)),
+        "post": _op("Opdracht plannen (teamleider, beheerder)", _json("Assignment"), (403, 409), ok_status="201",
+                    body="NewAssignment")})
+    spec.path("/api/v1/assignments/{assignment_id}", operations={
+        "get": _op("Opdracht", _json("Assignment"), (403, 404), params=assignment_id),
+        "patch": _op("Open opdracht wijzigen of annuleren (teamleider, beheerder)", _json("Assignment"),
+                     (403, 404, 409), body="AssignmentChanges", params=assignment_id)})
+    spec.path("/api/v1/inspections", operations={
+        "get": _op("Inspecties (een handhaver ziet zijn eigen en die op zijn adressen)", _list("Inspection"),
+                   (403, 422), params=_query(InspectionQuery))})
+    spec.path("/api/v1/inspections/{inspection_id}", operations={
+        "get": _op("Inspectie met bevindingen, wat niet beoordeeld is en de normenset", _json("InspectionWithFindings"),
+                   (403, 404), params=_path("inspection_id", "Id van de inspectie."))})
 
 
-def _case_paths(spec: APISpec, paging: list[dict[str, Any]]) -> None:
+def _case_paths(spec: APISpec) -> None:
     """Add cases and documents: the request bodies come from the schemas the endpoints load."""
-    from server.api.cases import AssessmentSchema, OpenCaseSchema, StepSchema
+    from server.api.cases import AssessmentSchema, CaseQuery, OpenCaseSchema, StepSchema
     from server.api.documents import ConceptChangesSchema, ConceptSchema, SendSchema
     for name, schema in (("OpenCase", OpenCaseSchema), ("Assessment", AssessmentSchema), ("Step", StepSchema),
                          ("Concept", ConceptSchema), ("ConceptChanges", ConceptChangesSchema),
                          ("Send", SendSchema)):
         spec.components.schema(name, schema=schema)
-    case, document = {"type": "object"}, {"type": "object"}
-    pdf = {"200": {"description": "PDF", "content": {"application/pdf": {"schema": {"type": "string",
-                                                                                    "format": "binary"}}}}}
-    case_id, document_id = _params("case_id", kind="path"), _params("document_id", kind="path")
+    case_id = _path("case_id", "Id van de zaak.")
+    document_id = _path("document_id", "Id van het document.")
     spec.path("/api/v1/cases", operations={
-        "get": {"summary": "Zaken (handhaver: op zijn adressen)",
-                "parameters": paging + _params("status", "address_id"),
-                "responses": _responses({"type": "object"}, 401, 422)},
-        "post": {"summary": "Zaak openen (teamleider)", "requestBody": _body("OpenCase"),
-                 "responses": _responses(case, 400, 401, 403, 409, 415, 422, ok_status="201")}})
+        "get": _op("Zaken (een handhaver ziet die op zijn adressen)", _list("Case"), (403, 422),
+                   params=_query(CaseQuery)),
+        "post": _op("Zaak openen vanuit een inspectie of een melding (teamleider)", _json("CaseFull"), (403, 409),
+                    ok_status="201", body="OpenCase")})
     spec.path("/api/v1/cases/{case_id}", operations={
-        "get": {"summary": "Zaak met tijdlijn en documenten", "parameters": case_id,
-                "responses": _responses(case, 401, 404)}})
+        "get": _op("Zaak met tijdlijn, documenten en mogelijke stappen", _json("CaseFull"), (403, 404),
+                   params=case_id)})
     spec.path("/api/v1/cases/{case_id}/assessment", operations={
-        "post": {"summary": "LHS-beoordeling (teamleider)", "parameters": case_id, "requestBody": _body("Assessment"),
-                 "responses": _responses(case, 400, 401, 403, 404, 409, 415, 422)}})
+        "post": _op("LHS-beoordeling (teamleider)", _json("CaseFull"), (403, 404, 409), body="Assessment",
+                    params=case_id)})
     spec.path("/api/v1/cases/{case_id}/transitions", operations={
-        "post": {"summary": "Stap in de zaak (teamleider)", "parameters": case_id, "requestBody": _body("Step"),
-                 "responses": _responses(case, 400, 401, 403, 404, 409, 415, 422)}})
+        "post": _op("Stap in de zaak (teamleider); een stap die niet kan: 409", _json("CaseFull"), (403, 404, 409),
+                    body="Step", params=case_id)})
     spec.path("/api/v1/cases/{case_id}/documents", operations={
-        "get": {"summary": "Documenten van een zaak", "parameters": case_id,
-                "responses": _responses({"type": "object"}, 401, 404)},
-        "post": {"summary": "Concept maken (teamleider)", "parameters": case_id, "requestBody": _body("Concept"),
-                 "responses": _responses(document, 400, 401, 403, 404, 409, 415, 422, ok_status="201")}})
+        "get": _op("Documenten van een zaak", _list("Document"), (403, 404), params=case_id),
+        "post": _op("Concept maken (teamleider)", _json("Document"), (403, 404, 409), ok_status="201",
+                    body="Concept", params=case_id)})
+    pdf = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    pdf_headers = {"X-Document-Status": {"description": "concept of approved.", "schema": {"type": "string"}},
+                   "X-Document-SHA256": {"description": "SHA-256 van het vastgestelde PDF-bestand.",
+                                         "schema": {"type": "string"}}}
     spec.path("/api/v1/documents/{document_id}", operations={
-        "get": {"summary": "Het document als PDF", "parameters": document_id,
-                "responses": {**pdf, **{k: v for k, v in _responses(document, 401, 404).items() if k != "200"}}},
-        "patch": {"summary": "Concept wijzigen (teamleider)", "parameters": document_id,
-                  "requestBody": _body("ConceptChanges"),
-                  "responses": _responses(document, 400, 401, 403, 404, 409, 415, 422)}})
+        "get": _op("Het document als PDF: het bewaarde bestand als het is vastgesteld, anders een concept",
+                   pdf, (403, 404), params=document_id, headers=pdf_headers),
+        "patch": _op("Concept wijzigen (teamleider); een vastgesteld document: 409", _json("Document"),
+                     (403, 404, 409), body="ConceptChanges", params=document_id)})
     spec.path("/api/v1/documents/{document_id}/approve", operations={
-        "post": {"summary": "Concept vaststellen (teamleider)", "parameters": document_id,
-                 "responses": _responses(document, 401, 403, 404, 409)}})
+        "post": _op("Concept vaststellen (teamleider): het PDF-bestand wordt bevroren", _json("Document"),
+                    (403, 404, 409, 422), params=document_id)})
     spec.path("/api/v1/documents/{document_id}/send", operations={
-        "post": {"summary": "Verzending vastleggen (teamleider)", "parameters": document_id,
-                 "requestBody": _body("Send"), "responses": _responses(document, 400, 401, 403, 404, 409, 415, 422)}})
+        "post": _op("Verzending vastleggen (teamleider); de zaak zet de stap van de brief", _json("Document"),
+                    (403, 404, 409), body="Send", params=document_id)})
+
+
+def _sync_paths(spec: APISpec) -> None:
+    """Add enrolment, push, pull and the conflict list."""
+    from server.api.devices import EnrollSchema
+    from server.api.sync import PullQuery
+    from server.sync import MutationSchema, PushSchema
+    spec.components.schema("Enroll", schema=EnrollSchema)
+    spec.components.schema("Mutation", schema=MutationSchema)
+    spec.components.schema("Push", schema=PushSchema)
+    spec.path("/api/v1/devices/enroll", operations={
+        "post": _op("Tablet koppelen met een eenmalige koppelcode (403: onbekende, verlopen of gebruikte code)",
+                    _json("Enrolled"), (403, 429, 507), ok_status="201", body="Enroll", public=True)})
+    spec.path("/api/v1/sync/push", operations={
+        "post": _op("Wijzigingen van een tablet verwerken, op volgorde van seq (apparaattoken); 409 seq_gap of "
+                    "seq_reused", _json("Pushed"), (403, 409, 426), body="Push")})
+    spec.path("/api/v1/sync/pull", operations={
+        "get": _op("Wijzigingen binnen het bereik van de tablet na de cursor (apparaattoken)", _json("Pulled"),
+                   (403, 422, 426), params=_query(PullQuery))})
+    spec.path("/api/v1/conflicts", operations={
+        "get": _op("Open conflicten, met beide waarden (teamleider, beheerder)", _list("Conflict"), (403,))})
+
+
+def _attachment_paths(spec: APISpec) -> None:
+    """Add the photo endpoints: which are missing, resumable upload by Content-Range, download."""
+    from server.api.attachments import MissingSchema
+    spec.components.schema("Missing", schema=MissingSchema)
+    sha256 = _path("sha256", "SHA-256 van de inhoud: 64 tekens 0-9 en a-f.")
+    offset = {"Upload-Offset": {"description": "Zoveel bytes van uw upload heeft de server.",
+                                "schema": {"type": "integer"}}}
+    spec.path("/api/v1/attachments/missing", operations={
+        "post": _op("Welke van deze foto's heeft uw gebruiker nog niet geüpload", _json("MissingAnswer"), (),
+                    body="Missing")})
+    content_range = [{"name": "Content-Range", "in": "header", "required": True,
+                      "description": "bytes begin-eind/totaal van dit stuk.", "schema": {"type": "string"}}]
+    files = {kind: {"schema": {"type": "string", "format": "binary"}}
+             for kind in ("image/jpeg", "image/png", "application/pdf")}
+    spec.path("/api/v1/attachments/{sha256}", operations={
+        "head": _op("Hoe ver uw upload is (Upload-Offset; Upload-Complete: 1 als uw gebruiker het bestand heeft)",
+                    None, (400,), params=sha256, headers={**offset, "Upload-Complete": {
+                        "description": "1 als het bestand compleet is, anders 0.", "schema": {"type": "string"}}}),
+        "put": {**_op("Een stuk uploaden op zijn plaats; bij het laatste stuk controleert de server hash, grootte en "
+                      "inhoud (409: verkeerde offset; 413: te groot of quotum vol; 415: soort niet toegestaan; "
+                      "422: hash of inhoud klopt niet)", _json("Uploaded"), (400, 409, 413, 415, 422),
+                      params=sha256 + content_range, headers=offset),
+                "requestBody": {"required": True, "content": {"application/octet-stream": {
+                    "schema": {"type": "string", "format": "binary"}}}}},
+        "get": _op("De foto of bijlage, voor wie een inspectie mag lezen die hem noemt", files, (400, 404),
+                   params=sha256)})
 
 
 @bp.get("/openapi.json")
