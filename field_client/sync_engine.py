@@ -19,6 +19,7 @@ import requests
 from field_client.errors import ClientError, NotEnrolled, Revoked, ServerRefused, Unreachable
 from field_client.tablet_store import TabletStore, now
 from schemas import jsontext
+from schemas.cli_locale import counted
 
 PROTOCOL = 1
 # Set by the server, never sent back by a tablet.
@@ -74,8 +75,10 @@ class Report:
 
     def summary(self) -> str:
         """Return the cycle in one Dutch line."""
-        text = (f"Gesynchroniseerd: {self.pushed} verzonden ({self.applied} verwerkt, {self.rejected} geweigerd, "
-                f"{self.conflicts} conflicten), {self.pulled} ontvangen, {self.photos} foto's geüpload.")
+        photos = counted(self.photos, "foto", "foto's")
+        text = (f"Gesynchroniseerd: {counted(self.pushed, 'wijziging', 'wijzigingen')} verzonden ({self.applied} "
+                f"verwerkt, {self.rejected} geweigerd, {counted(self.conflicts, 'conflict', 'conflicten')}), "
+                f"{counted(self.pulled, 'wijziging', 'wijzigingen')} ontvangen, {photos} geüpload.")
         return text + (" De server vroeg om opnieuw beginnen; alles is opnieuw opgehaald." if self.reset else "")
 
 
@@ -160,8 +163,9 @@ class SyncEngine:
         response = sent.response
         if response is None:
             waiting = self.store.outbox_size()
-            raise Unreachable(f"Server niet bereikbaar ({sent.error}); {waiting} wijziging(en) wachten in de outbox "
-                              "en worden later verzonden.")
+            raise Unreachable(f"Server niet bereikbaar ({sent.error}); "
+                              + (f"{waiting} wijziging wacht in de outbox en wordt" if waiting == 1 else
+                                 f"{waiting} wijzigingen wachten in de outbox en worden") + " later verzonden.")
         if response.status_code == 401 and _error_of(response) == "device_revoked":
             if _json(response).get("wipe") is False:  # revoked with --keep-data: keep everything, stop syncing
                 self.store.set_state(revoked=True)

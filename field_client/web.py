@@ -128,6 +128,8 @@ class Syncer:
 
 def create_app(data: Path, sync_every: int = 60) -> Flask:
     """Build the tablet app for one data folder."""
+    # Absolute once, here: send_file would resolve a relative folder against the package.
+    data = Path(data).resolve()
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = 30 * 1024 * 1024
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import click
 
-from server.commands import COMMANDS
+from schemas.cli_locale import DutchGroup
+from server.commands import COMMANDS, group_data_option
 from server.norms import norms_group
 from server.terms import terms_group
 
 
-@click.group()
-@click.version_option(package_name="woontoezicht")
+@click.group(cls=DutchGroup)
+@click.version_option(package_name="woontoezicht", message="%(prog)s, versie %(version)s",
+                      help="Toon de versie en stop.")
+@group_data_option
 def main() -> None:
-    """Woontoezicht: inspecties van huisvesting van arbeidsmigranten."""
+    """Woontoezicht: inspecties van huisvesting van arbeidsmigranten.
+
+    Uitkomst: 0 gelukt, 1 mislukt (zoals een bezette poort of een fout in de instellingen),
+    2 ongeldige invoer (een onbekende gebruiker, een fout bestand, een verkeerde optie).
+    """
 
 
 main.add_command(norms_group)

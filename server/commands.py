@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import functools
+import socket
+import sqlite3
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 import click
 from flask import Flask
@@ -24,26 +27,42 @@ from server.auth import (
     revoke_api_token,
     revoke_device,
 )
-from server.db import connect, database_path, get_db, rows
-from server.settings import SettingError, read_settings
+from server.db import DB_NAME, connect, database_path, get_db, rows
+from server.settings import SettingError, data_folder
+
+# Where the root group keeps a --data given before the subcommand (ctx.meta is shared by
+# every context of one run).
+DATA_KEY = "woontoezicht.data"
+DATA_TYPE = click.Path(file_okay=False, path_type=Path)
+DATA_HELP = "Map met de database, foto's en documenten (standaard WOONTOEZICHT_DATA of ./instance)."
 
 
-def _default_data() -> str:
-    try:
-        return str(read_settings()["DATA"])
-    except SettingError:
-        return "./instance"
+def _chosen_data(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """Return the --data after the subcommand, else the one before it, else the setting: absolute."""
+    if value is None:
+        value = ctx.meta.get(DATA_KEY)
+    return value.resolve() if value is not None else data_folder()
+
+
+def _remember_data(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.meta[DATA_KEY] = value
 
 
 def data_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --data DIR (default WOONTOEZICHT_DATA or ./instance)."""
-    return click.option("--data", "data", type=click.Path(file_okay=False, path_type=Path),
-                        default=_default_data, show_default="./instance of WOONTOEZICHT_DATA",
-                        help="Map met de database en bestanden.")(command)
+    """Add --data DIR to a command; a --data before the subcommand counts too, this one wins."""
+    return click.option("--data", "data", type=DATA_TYPE, default=None, metavar="MAP", callback=_chosen_data,
+                        help=DATA_HELP)(command)
 
 
-def fail(message: str, code: int = 1) -> None:
-    """Print one Dutch line on standard error and exit."""
+def group_data_option(group: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --data DIR to the root group, for the subcommand that follows."""
+    return click.option("--data", type=DATA_TYPE, default=None, metavar="MAP", expose_value=False,
+                        callback=_remember_data, help=DATA_HELP + " Mag voor of na de opdracht staan.")(group)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one Dutch line on standard error and exit (1: it failed, 2: bad input)."""
     click.echo(message, err=True)
     sys.exit(code)
 
@@ -55,9 +74,32 @@ def open_app(data: Path) -> Flask:
         return create_app({"DATA": str(data)})
     except (SettingError, ContractError) as err:
         fail(str(err))
+    except sqlite3.DatabaseError as err:
+        fail(f"De database {data / DB_NAME} is beschadigd of geen SQLite-bestand ({err}).")
     except OSError as err:
         fail(f"Kan de datamap {data} niet gebruiken: {err.strerror or err}")
-    raise AssertionError("unreachable")
+
+
+def http_url(host: str, port: int) -> str:
+    """Return the address a browser opens for host and port."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Open the listening socket, before anything touches the data; one Dutch line and exit when it cannot."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        # One socket, IPv4 first: "localhost" is 127.0.0.1 for most clients.
+        family, _, _, _, address = sorted(found, key=lambda info: info[0] != socket.AF_INET)[0]
+    except socket.gaierror:
+        fail(f"Onbekend adres om op te luisteren: {host}", 2)
+    try:
+        return socket.create_server(address, family=family)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            fail(f"Poort {port} op {host} is al in gebruik: stop het andere programma of kies een andere poort "
+                 "met --port.")
+        fail(f"Kan niet luisteren op {host}:{port}: {err.strerror or err}")
 
 
 def with_db(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,27 +124,38 @@ def init_command(db: Database, demo: bool) -> None:
 
     from server.demo import load_demo
     from server.evaluation import app_norm_sets
-    click.echo(f"Database klaar: {current_app.config['DATA']}/woontoezicht.db", err=True)
+    click.echo(f"Database klaar: {current_app.config['DATA']}/{DB_NAME}", err=True)
     if demo:
-        if load_demo(db, app_norm_sets(), config=current_app.config):
-            click.echo("Demogegevens toegevoegd. Wachtwoorden: `woontoezicht demo` drukt nieuwe af.", err=True)
-        else:
+        logins = load_demo(db, app_norm_sets(), config=current_app.config)
+        if logins is None:
             click.echo("Er staan al adressen in de database; geen demogegevens toegevoegd.", err=True)
+            return
+        click.echo("Demogegevens toegevoegd. Logins (gebruiker / wachtwoord):", err=True)
+        for name, password in logins.items():
+            click.echo(f"  {name:<12} {password}")
+
+
+def host_and_port(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --host and --port (default 127.0.0.1:8000)."""
+    command = click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+                           metavar="POORT", help="Poort om op te luisteren.")(command)
+    return click.option("--host", default="127.0.0.1", show_default=True, metavar="ADRES",
+                        help="Adres om op te luisteren (0.0.0.0: op elk netwerk).")(command)
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Adres om op te luisteren.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Poort.")
+@host_and_port
 @data_option
 def serve_command(data: Path, host: str, port: int) -> None:
     """Start de server (waitress)."""
-    serve(open_app(data), host, port)
+    sock = listen(host, port)
+    serve(open_app(data), sock, http_url(host, port))
 
 
-def serve(app: Flask, host: str, port: int) -> None:
-    """Serve the app with waitress until stopped."""
+def serve(app: Flask, sock: socket.socket, url: str) -> None:
+    """Serve the app with waitress on an open listening socket until stopped."""
     import waitress
-    click.echo(f"Woontoezicht draait op http://{host}:{port}/ (stoppen: Ctrl+C)", err=True)
+    click.echo(f"Woontoezicht draait op {url}/ (stoppen: Ctrl+C)", err=True)
     # Requests open and close their own connection. Closing the last connection to a WAL
     # database copies the whole log into the database file and deletes it; this idle one
     # stays open while serving, so a request's close is cheap; SQLite still checkpoints the
@@ -111,54 +164,30 @@ def serve(app: Flask, host: str, port: int) -> None:
     try:
         # A connection limit and an idle timeout keep slow or idle clients from taking every
         # connection; in production a reverse proxy in front buffers requests (see the README).
-        waitress.serve(app, host=host, port=port, threads=app.config["THREADS"], ident="woontoezicht",
+        waitress.serve(app, sockets=[sock], threads=app.config["THREADS"], ident="woontoezicht",
                        connection_limit=app.config["CONNECTION_LIMIT"], channel_timeout=app.config["CHANNEL_TIMEOUT"],
                        cleanup_interval=max(1, min(30, app.config["CHANNEL_TIMEOUT"] // 2)), _quiet=True)
-    except OSError as err:
-        fail(f"Kan niet luisteren op {host}:{port}: {err.strerror or err}")
     finally:
         keeper.close()
+        sock.close()
 
 
 @click.command("demo")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Adres om op te luisteren.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Poort.")
+@host_and_port
+@click.option("--reset-passwords", is_flag=True,
+              help="Geef de demogebruikers nieuwe wachtwoorden en toon die (anders blijven bestaande geldig).")
 @data_option
-def demo_command(data: Path, host: str, port: int) -> None:
-    """Start de server met demogegevens en toon logins en een koppelcode."""
-    from server.demo import load_demo, reset_demo_passwords
-    from server.evaluation import app_norm_sets
+def demo_command(data: Path, host: str, port: int, reset_passwords: bool) -> None:
+    """Start de server met demogegevens; toon logins, een API-token en een koppelcode."""
+    from server.demo import demo_lines, prepare_demo
+    sock = listen(host, port)  # before anything is written: a port in use changes nothing
     app = open_app(data)
     with app.app_context():
-        db = get_db()
-        fresh = load_demo(db, app_norm_sets(), config=app.config)
-        logins = reset_demo_passwords(db)
-        lead = find_user(db, "teamleider")
-        handhaver = find_user(db, "handhaver1")
-        assert lead is not None and handhaver is not None
-        token = create_api_token(db, lead["id"], "demo")
-        code = create_enrol_code(db, handhaver["id"], lead["id"], app.config["ENROLL_CODE_HOURS"])
-        counts = {t: rows(db, f"SELECT count(*) AS n FROM {t} WHERE deleted = 0")[0]["n"]  # noqa: S608
-                  for t in ("addresses", "assignments", "inspections", "cases")}
-        rapport = rows(db, "SELECT id, kenmerk FROM documents WHERE kind = 'rapport' ORDER BY created_at LIMIT 1")
-    url = f"http://{host}:{port}"
-    click.echo("")
-    click.echo("Woontoezicht demo" + (" (nieuwe demogegevens)" if fresh else " (bestaande gegevens)"))
-    click.echo(f"  {counts['addresses']} adressen, {counts['assignments']} opdrachten, "
-               f"{counts['inspections']} inspecties, {counts['cases']} zaken in {data}")
-    click.echo("  Logins (gebruiker / wachtwoord):")
-    for name, password in logins.items():
-        click.echo(f"    {name:<12} {password}")
-    click.echo(f"  Koppelcode voor de tablet van handhaver1 (24 uur geldig): {code}")
-    click.echo(f"  API-token van teamleider: {token}")
-    click.echo("  Probeer:")
-    click.echo(f"    curl -H 'Authorization: Bearer {token}' {url}/api/v1/assignments")
-    click.echo(f"    curl {url}/api/v1/openapi.json")
-    if rapport:
-        click.echo(f"    curl -H 'Authorization: Bearer {token}' -o {rapport[0]['kenmerk']}.pdf "
-                   f"{url}/api/v1/documents/{rapport[0]['id']}")
-    click.echo("")
-    serve(app, host, port)
+        run = prepare_demo(get_db(), app.config, reset_passwords=reset_passwords)
+    here = "" if data == data_folder() else f" --data {data}"
+    for line in demo_lines(run, data, http_url(host, port), here):
+        click.echo(line)
+    serve(app, sock, http_url(host, port))
 
 
 @click.group("user")
@@ -167,7 +196,7 @@ def user_group() -> None:
 
 
 @user_group.command("add")
-@click.argument("name")
+@click.argument("name", metavar="NAAM")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="Rol van de gebruiker.")
 @click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van standaardinvoer.")
 @with_db
@@ -195,7 +224,7 @@ def token_group() -> None:
 
 
 @token_group.command("create")
-@click.argument("user")
+@click.argument("user", metavar="GEBRUIKER")
 @click.option("--label", default=None, help="Waarvoor het token is.")
 @with_db
 def token_create_command(db: Database, user: str, label: str | None) -> None:
@@ -220,7 +249,7 @@ def token_list_command(db: Database) -> None:
 
 
 @token_group.command("revoke")
-@click.argument("token_id")
+@click.argument("token_id", metavar="ID")
 @with_db
 def token_revoke_command(db: Database, token_id: str) -> None:
     """Trek een API-token in."""
@@ -235,10 +264,10 @@ def device_group() -> None:
 
 
 @device_group.command("code")
-@click.argument("user")
+@click.argument("user", metavar="GEBRUIKER")
 @with_db
 def device_code_command(db: Database, user: str) -> None:
-    """Maak een eenmalige koppelcode voor een tablet van USER."""
+    """Maak een eenmalige koppelcode voor een tablet van GEBRUIKER."""
     from flask import current_app
     found = find_user(db, user)
     if found is None:
@@ -276,7 +305,7 @@ def outbox_text(device: dict[str, Any]) -> str:
 
 
 @device_group.command("revoke")
-@click.argument("device_id")
+@click.argument("device_id", metavar="ID")
 @click.option("--force", is_flag=True, help="Trek in en laat de tablet wissen, ook als hij nog niet-verzonden werk "
                                             "heeft (dat werk gaat verloren).")
 @click.option("--keep-data", is_flag=True, help="Trek in zonder dat de tablet zijn gegevens wist (een gekloonde "

@@ -9,15 +9,18 @@ import datetime as dt
 import random
 import secrets
 import uuid
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from schemas import address_schema, assignment_schema, inspection_schema
+from schemas.cli_locale import counted
 from server import store
-from server.auth import add_user, find_user, set_password
+from server.auth import add_user, create_api_token, create_enrol_code, find_user, list_api_tokens, set_password
 from server.db import rows
-from server.evaluation import evaluate_and_store
+from server.evaluation import app_norm_sets, evaluate_and_store
 
 DEMO_USERS = [("teamleider", "teamleider"), ("handhaver1", "handhaver"), ("handhaver2", "handhaver"),
               ("beheerder", "beheerder")]
@@ -100,12 +103,14 @@ def demo_inspection(rng: random.Random, address: dict[str, Any], inspector_id: s
     }))
 
 
-def reset_demo_passwords(db: Database) -> dict[str, str]:
-    """Give every demo user a fresh random password; return name -> password."""
+def demo_logins(db: Database, reset: bool) -> dict[str, str]:
+    """Give each missing demo user (every demo user, with reset) a random password; return those name -> password."""
     logins = {}
     for name, role in DEMO_USERS:
-        password = secrets.token_urlsafe(9)
         user = find_user(db, name)
+        if user is not None and not reset:
+            continue
+        password = secrets.token_urlsafe(9)
         if user is None:
             add_user(db, name, role, password)
         else:
@@ -115,17 +120,17 @@ def reset_demo_passwords(db: Database) -> dict[str, str]:
 
 
 def load_demo(db: Database, norm_sets: list[dict[str, Any]], today: dt.date | None = None,
-              config: dict[str, Any] | None = None) -> bool:
-    """Add the demo data unless addresses exist already; return whether it was added.
+              config: dict[str, Any] | None = None) -> dict[str, str] | None:
+    """Add the demo data unless addresses exist already; return the demo logins made, or None.
 
     With the app config, the worst past inspection also gets a case, assessed, with a
     concept rapport van bevindingen.
     """
     if rows(db, "SELECT 1 FROM addresses LIMIT 1"):
-        return False
+        return None
     today = today or dt.date.today()
     rng = random.Random(358)  # noqa: S311 - synthetic data, not secrets
-    reset_demo_passwords(db)
+    logins = demo_logins(db, reset=True)
     found = [find_user(db, name) for name in ("handhaver1", "handhaver2", "teamleider")]
     if None in found:
         raise RuntimeError("demo users missing")
@@ -158,7 +163,7 @@ def load_demo(db: Database, norm_sets: list[dict[str, Any]], today: dt.date | No
         evaluate_and_store(db, stored, norm_sets)
     if config is not None:
         demo_case(db, config, lead, today)
-    return True
+    return logins
 
 
 def demo_case(db: Database, config: dict[str, Any], lead: dict[str, Any], today: dt.date) -> dict[str, Any] | None:
@@ -173,3 +178,69 @@ def demo_case(db: Database, config: dict[str, Any], lead: dict[str, Any], today:
     assess(db, case["id"], lead, behaviour="B", behaviour_reason="Demo: eerder gewaarschuwd voor rookmelders.",
            chosen=None, chosen_reason=None)
     return make_concept(db, Settings(config), case["id"], lead, {"kind": "rapport"}, today=today)
+
+@dataclass
+class DemoRun:
+    """What `woontoezicht demo` found or made: logins, secrets minted (None: an earlier one still holds), counts."""
+
+    fresh: bool
+    logins: dict[str, str]
+    token: str | None
+    code: str | None
+    code_hours: int
+    counts: dict[str, int]
+    rapport: dict[str, Any] | None
+
+
+def prepare_demo(db: Database, config: dict[str, Any], reset_passwords: bool = False) -> DemoRun:
+    """Add the demo data when the database has none; keep what exists, minting only what is missing."""
+    added = load_demo(db, app_norm_sets(), config=config)
+    logins = added if added is not None else demo_logins(db, reset=reset_passwords)
+    lead, handhaver = find_user(db, "teamleider"), find_user(db, "handhaver1")
+    assert lead is not None and handhaver is not None  # demo_logins made any that were missing
+    has_token = any(t["user_name"] == lead["name"] and t["label"] == "demo" and not t["revoked_at"]
+                    for t in list_api_tokens(db))
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    has_code = rows(db, "SELECT 1 FROM enrol_codes WHERE user_id = ? AND created_by = ? AND used_at IS NULL "
+                        "AND expires_at > ?", [handhaver["id"], lead["id"], now])
+    hours = config["ENROLL_CODE_HOURS"]
+    counts = {t: rows(db, f"SELECT count(*) AS n FROM {t} WHERE deleted = 0")[0]["n"]  # noqa: S608
+              for t in ("addresses", "assignments", "inspections", "cases")}
+    rapport = rows(db, "SELECT id, kenmerk FROM documents WHERE kind = 'rapport' ORDER BY created_at LIMIT 1")
+    return DemoRun(fresh=added is not None, logins=logins,
+                   token=None if has_token else create_api_token(db, lead["id"], "demo"),
+                   code=None if has_code else create_enrol_code(db, handhaver["id"], lead["id"], hours),
+                   code_hours=hours, counts=counts, rapport=rapport[0] if rapport else None)
+
+
+def demo_lines(run: DemoRun, data: Path, url: str, here: str = "") -> list[str]:
+    """Return what `woontoezicht demo` prints before serving, in Dutch; here is the --data to repeat in hints."""
+    held = ", ".join(counted(run.counts[table], one, many) for table, one, many in (
+        ("addresses", "adres", "adressen"), ("assignments", "opdracht", "opdrachten"),
+        ("inspections", "inspectie", "inspecties"), ("cases", "zaak", "zaken")))
+    lines = ["", "Woontoezicht demo" + (" (nieuwe demogegevens)" if run.fresh else " (bestaande gegevens)"),
+             f"  {held} in {data}"]
+    if run.logins:
+        lines.append("  Logins (gebruiker / wachtwoord):")
+        lines += [f"    {name:<12} {password}" for name, password in run.logins.items()]
+    if not run.fresh and len(run.logins) < len(DEMO_USERS):
+        lines.append("  De wachtwoorden van eerder blijven geldig" + (" voor de andere demogebruikers" if run.logins
+                                                                      else "")
+                     + f"; nieuwe: woontoezicht demo --reset-passwords{here}")
+    if run.code:
+        lines.append(f"  Koppelcode voor de tablet van handhaver1 ({run.code_hours} uur geldig): {run.code}")
+    else:
+        lines.append(f"  Koppelcode: een eerdere code voor handhaver1 is nog geldig; een nieuwe: "
+                     f"woontoezicht device code handhaver1{here}")
+    if run.token:
+        lines.append(f"  API-token van teamleider: {run.token}")
+    else:
+        lines.append(f"  API-token: het demotoken van teamleider blijft geldig; een nieuw: "
+                     f"woontoezicht token create teamleider{here}")
+    token = run.token or "$TOKEN"  # double quotes below, so a shell fills in $TOKEN
+    lines += ["  Probeer:", f'    curl -H "Authorization: Bearer {token}" {url}/api/v1/assignments',
+              f"    curl {url}/api/v1/openapi.json"]
+    if run.rapport:
+        lines.append(f'    curl -H "Authorization: Bearer {token}" -o {run.rapport["kenmerk"]}.pdf '
+                     f"{url}/api/v1/documents/{run.rapport['id']}")
+    return [*lines, ""]

@@ -102,10 +102,10 @@ def norms_group() -> None:
 
 
 @norms_group.command("check")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False), metavar="BESTAND")
 @click.option("--json", "as_json", is_flag=True, help="Schrijf JSON: {findings, not_assessed}.")
-@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Peildatum JJJJ-MM-DD (standaard de inspectiedatum).")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="JJJJ-MM-DD",
+              help="Peildatum (standaard de inspectiedatum).")
 def check_command(file: Path, as_json: bool, on: dt.datetime | None) -> None:
     """Toets een inspectie (JSON met address en inspection) aan de geldende normenset."""
     address, inspection = read_check_file(file)

@@ -97,8 +97,17 @@ class SettingError(ValueError):
     """A setting in the environment has a value that cannot be parsed."""
 
 
+def data_folder(environ: Mapping[str, str] | None = None) -> Path:
+    """Return the data folder, WOONTOEZICHT_DATA or its default, as an absolute path."""
+    environ = os.environ if environ is None else environ
+    default = next(s.default for s in SETTINGS if s.name == "DATA")
+    # Absolute once, here: Flask's send_file (and anything else that is handed the path)
+    # would resolve a relative one against the package, not the working directory.
+    return Path(environ.get("WOONTOEZICHT_DATA") or default).resolve()
+
+
 def read_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Return every setting, from the environment where set, else its default."""
+    """Return every setting, from the environment where set, else its default (DATA as an absolute path)."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for setting in SETTINGS:
@@ -110,4 +119,5 @@ def read_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
             values[setting.name] = setting.parse(raw)
         except ValueError:
             raise SettingError(f"{setting.env} heeft een ongeldige waarde: {raw!r}.") from None
+    values["DATA"] = str(data_folder(environ))
     return values

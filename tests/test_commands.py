@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import sqlite3
 import subprocess
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
+from sqlite_utils import Database
 
 from server.cli import main
 from tests.documents_world import pdf_text
@@ -157,3 +159,125 @@ def test_demo_prints_logins_a_code_and_serves(data: Path) -> None:
         for stream in (proc.stdout, proc.stderr):
             if stream:
                 stream.close()
+
+
+# --- demo and serve: bind first, keep what exists ----------------------------------------------
+
+
+def password_hashes(data: Path) -> dict[str, str]:
+    db = sqlite3.connect(data / "woontoezicht.db")
+    try:
+        return dict(db.execute("SELECT name, password_hash FROM users").fetchall())
+    finally:
+        db.close()
+
+
+def secrets_count(data: Path) -> tuple[int, int]:
+    """Return how many API tokens and enrolment codes the database holds."""
+    db = sqlite3.connect(data / "woontoezicht.db")
+    try:
+        return (db.execute("SELECT count(*) FROM api_tokens").fetchone()[0],
+                db.execute("SELECT count(*) FROM enrol_codes").fetchone()[0])
+    finally:
+        db.close()
+
+
+def demo_run(data: Path, *args: str) -> tuple[str, str]:
+    """Run `woontoezicht demo` until it serves, check that it answers, stop it; return its stdout and stderr."""
+    port = free_port()
+    proc = subprocess.Popen([str(BIN / "woontoezicht"), "demo", "--port", str(port), "--data", str(data), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        err = ""
+        while "draait op" not in err:
+            line = proc.stderr.readline()
+            assert line, f"demo stopped: {err}"
+            err += line
+        assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+    finally:
+        proc.terminate()
+        out, rest = proc.communicate(timeout=10)
+    return out, err + rest
+
+
+@pytest.fixture(scope="module")
+def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder after one `woontoezicht demo`."""
+    data = tmp_path_factory.mktemp("demo") / "instance"
+    out, _ = demo_run(data)
+    assert "nieuwe demogegevens" in out and re.search(r"handhaver1\s+\S{8,}", out)
+    return data
+
+
+def test_a_second_demo_keeps_the_passwords_tokens_and_codes_it_made(demo_data: Path) -> None:
+    hashes, counts = password_hashes(demo_data), secrets_count(demo_data)
+    out, err = demo_run(demo_data)
+    assert "bestaande gegevens" in out
+    assert "40 adressen, 18 opdrachten, 6 inspecties, 1 zaak in" in out
+    assert "blijven geldig" in out and "--reset-passwords" in out
+    assert not re.search(r"handhaver1\s+\S{8,}", out), "no password is printed, none was made"
+    assert password_hashes(demo_data) == hashes
+    assert secrets_count(demo_data) == counts
+    assert "Traceback" not in err
+
+
+def test_demo_with_reset_passwords_prints_new_ones_that_work(demo_data: Path) -> None:
+    from server.auth import check_login
+    hashes = password_hashes(demo_data)
+    out, _ = demo_run(demo_data, "--reset-passwords")
+    password = re.search(r"handhaver1\s+(\S{8,})", out)
+    assert password is not None, out
+    assert set(password_hashes(demo_data).values()).isdisjoint(hashes.values())
+    db = Database(demo_data / "woontoezicht.db")
+    try:
+        assert check_login(db, "handhaver1", password.group(1)) is not None
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("name", ["demo", "serve"])
+def test_a_port_in_use_gets_one_line_exit_1_and_changes_nothing(demo_data: Path, name: str) -> None:
+    hashes, counts = password_hashes(demo_data), secrets_count(demo_data)
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        result = subprocess.run([str(BIN / "woontoezicht"), name, "--port", port, "--data", str(demo_data)],
+                                capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [f"Poort {port} op 127.0.0.1 is al in gebruik: stop het andere "
+                                                  "programma of kies een andere poort met --port."]
+    assert result.stdout == ""
+    assert password_hashes(demo_data) == hashes
+    assert secrets_count(demo_data) == counts
+
+
+def test_a_demo_on_a_port_in_use_does_not_even_make_its_data_folder(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        result = run(CliRunner(), tmp_path / "nieuw", "demo", "--port", str(taken.getsockname()[1]))
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert not (tmp_path / "nieuw").exists()
+
+
+# --- exit codes and tracebacks --------------------------------------------------------------------
+
+
+def test_a_damaged_database_gets_one_line_and_exit_1(tmp_path: Path) -> None:
+    data = tmp_path / "instance"
+    data.mkdir()
+    (data / "woontoezicht.db").write_text("geen database", encoding="utf-8")
+    result = subprocess.run([str(BIN / "woontoezicht"), "user", "list", "--data", str(data)], capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [f"De database {data / 'woontoezicht.db'} is beschadigd of geen "
+                                                  "SQLite-bestand (file is not a database)."]
+
+
+def test_an_unreadable_file_gets_one_line_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "kapot.json"
+    path.write_bytes(b"\xff\xfe{}")
+    result = subprocess.run([str(BIN / "woontoezicht"), "norms", "check", str(path)], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "kan niet worden gelezen" in result.stderr
+    assert "Traceback" not in result.stderr

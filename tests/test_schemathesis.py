@@ -120,7 +120,7 @@ def _seed(app: Flask, world: World) -> None:
                   "photos": [{"sha256": sha256, "caption": "Trap", "room_id": None}]}
     # The office changes a field the tablet changes too: a conflict for the team lead.
     _check(client.patch(f"/api/v1/addresses/{address['id']}", json={"notes": "Van kantoor."}, headers=office), 200)
-    pushed = _check(client.post("/api/v1/sync/push", headers=field_, json={"protocol": 1, "mutations": [
+    pushed = _check(client.post("/api/v1/sync/push", headers=field_, json={"protocol": PROTOCOL, "mutations": [
         {"seq": 1, "entity": "inspection", "id": inspection["id"], "op": "put", "base_version": None,
          "data": inspection},
         {"seq": 2, "entity": "address", "id": address["id"], "op": "put", "base_version": 1,
