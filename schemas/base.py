@@ -93,17 +93,36 @@ class Date(fields.Date):
                               "format": "Datum kan niet worden weergegeven."}
 
 
+# A day inside the ends of Python's calendar: a zone is less than a day off UTC, so every local
+# time of a moment in between exists (the inspection date in Europe/Amsterdam, a time in UTC).
+FIRST_MOMENT = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+LAST_MOMENT = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
+OUT_OF_RANGE = "Tijdstip valt buiten het bereik van de kalender (na 1 januari 1 en vóór 31 december 9999)."
+
+
+def within_calendar(moment: dt.datetime) -> bool:
+    """Return whether every time zone's local time of this aware moment can be represented."""
+    return FIRST_MOMENT <= moment <= LAST_MOMENT
+
+
 class DateTime(fields.AwareDateTime):
     """An ISO 8601 moment; a time without zone is read as UTC."""
 
     default_error_messages = {**_FIELD_MESSAGES,
                               "invalid": "Geen geldig tijdstip (ISO 8601).",
                               "invalid_awareness": "Tijdstip zonder tijdzone.",
-                              "format": "Tijdstip kan niet worden weergegeven."}
+                              "format": "Tijdstip kan niet worden weergegeven.",
+                              "out_of_range": OUT_OF_RANGE}
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("default_timezone", dt.UTC)
         super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if not within_calendar(moment):
+            raise self.make_error("out_of_range")
+        return moment
 
 
 class UUID(fields.UUID):

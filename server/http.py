@@ -13,7 +13,7 @@ from flask import Response, current_app, g, request, url_for
 from marshmallow import Schema, ValidationError, fields, validate
 
 from schemas import jsontext
-from schemas.base import BaseSchema, Str, between
+from schemas.base import OUT_OF_RANGE, BaseSchema, Str, between, within_calendar
 from server.errors import ApiError, BadRequest, Invalid, UnsupportedMediaType
 
 
@@ -43,11 +43,17 @@ class QueryDateTime(fields.AwareDateTime):
     default_error_messages = {"invalid": "Geen geldig tijdstip (ISO 8601).", "required": "Verplicht veld.",
                               "null": "Mag niet leeg zijn.", "invalid_awareness": "Tijdstip zonder tijdzone.",
                               "format": "Tijdstip kan niet worden weergegeven.",
-                              "validator_failed": "Ongeldige waarde."}
+                              "validator_failed": "Ongeldige waarde.", "out_of_range": OUT_OF_RANGE}
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("default_timezone", dt.UTC)
         super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if not within_calendar(moment):  # it would not convert to UTC, or to local time
+            raise self.make_error("out_of_range")
+        return moment
 
 
 class QueryBool(fields.Boolean):
