@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import click
@@ -47,3 +48,22 @@ def test_readme_opens_with_the_main_job_and_the_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     for step in ("ruff check", "mypy", "pytest", "pip install -q -e '.[test]'", "chromium-driver"):
         assert step in ci
+
+
+def test_readme_stands_on_its_own_without_references_outside_the_repository() -> None:
+    assert "../" not in README
+    assert "shared/" not in README
+    named = set(re.findall(r"\b[\w-]+\.md\b", README))
+    assert [name for name in sorted(named) if not (ROOT / name).exists()] == [], "documents not in the repository"
+
+
+def test_readme_documents_the_exit_codes() -> None:
+    section = README.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    for code in ("`0`", "`1`", "`2`"):
+        assert code in section
+
+
+def test_git_ignores_the_default_data_folders() -> None:
+    for path in ("instance/woontoezicht.db", "veld/veld.db"):
+        done = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT, check=False)
+        assert done.returncode == 0, f"{path} is not ignored"
