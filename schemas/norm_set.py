@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-from marshmallow import ValidationError, validates_schema
+from marshmallow import ValidationError, validate, validates_schema
 
 from schemas.base import (
     BaseSchema,
@@ -23,7 +23,12 @@ from schemas.base import (
     max_length,
 )
 from schemas.errors import NormSetError, NormSetNotFound
-from schemas.norm_engine import RULE_PARAMS
+from schemas.norm_engine import ENGINES, rule_params
+
+
+def one_of_numbers(choices: tuple[int, ...]) -> validate.OneOf:
+    """Return a choice check for whole numbers with a Dutch message."""
+    return validate.OneOf(choices, error="Moet een van deze waarden zijn: " + ", ".join(map(str, choices)) + ".")
 
 
 class ParamSchema(BaseSchema):
@@ -42,6 +47,9 @@ class RuleSchema(BaseSchema):
     legal_basis = Str(required=True, validate=max_length(1000))
     params = Dict(keys=Str(), values=Nested(ParamSchema), load_default=dict)
     source = Str(allow_none=True, load_default=None, validate=max_length(2000))
+    # Where the number comes from (SNF, Roemer, a Kadernota): context, never the grondslag, which is
+    # the legal-basis register's. Absent in older sets, and then absent from their findings.
+    toetsingskader = Str(validate=max_length(2000))
 
 
 class NormSetSchema(BaseSchema):
@@ -54,26 +62,32 @@ class NormSetSchema(BaseSchema):
     gemeentecode = Str(required=True, validate=matches(r"^[0-9]{4}$", "Een gemeentecode is vier cijfers."))
     valid_from = Date(required=True)
     source = Str(required=True, validate=max_length(5000))
+    # How the engine reads the rules (schemas.norm_engine); absent means 1, the first reading,
+    # so the sets that judged inspections before readings existed keep their stored form.
+    engine = Int(validate=one_of_numbers(ENGINES))
     rules = Dict(keys=Str(), values=Nested(RuleSchema), required=True)
 
     @validates_schema
     def _check_rules(self, data: dict[str, Any], **kwargs: Any) -> None:
+        known = rule_params(data.get("engine", 1))
+        if known is None:
+            return  # the engine field has its own message
         errors: dict[str, list[str]] = {}
         for code, rule in data.get("rules", {}).items():
-            if code not in RULE_PARAMS:
+            if code not in known:
                 errors[code] = ["Onbekende regelcode."]
                 continue
             problems = []
-            for name, kind in RULE_PARAMS[code].items():
+            for name, kind in known[code].items():
                 param = rule["params"].get(name)
                 if param is None:
                     problems.append(f"Parameter {name} ontbreekt.")
                 elif not _param_ok(param["value"], kind):
                     problems.append(f"Parameter {name} heeft geen geldige waarde ({kind}).")
             for name in rule["params"]:
-                if name not in RULE_PARAMS[code]:
+                if name not in known[code]:
                     problems.append(f"Onbekende parameter {name}.")
-            if not RULE_PARAMS[code] and not rule.get("source"):
+            if not known[code] and not rule.get("source"):
                 problems.append("Een regel zonder parameters heeft een bron (source) nodig.")
             if problems:
                 errors[code] = problems

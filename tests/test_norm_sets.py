@@ -90,9 +90,9 @@ def test_malformed_norm_sets_are_refused(aalsmeer: dict[str, Any], change: Any, 
 
 def test_extra_folder_adds_sets_and_refuses_duplicates(tmp_path: Path, aalsmeer: dict[str, Any]) -> None:
     newer = dump_norm_set(copy.deepcopy(aalsmeer))
-    newer.update(version=2, valid_from="2025-07-01")
-    (tmp_path / "aalsmeer-2.json").write_text(json.dumps(newer), encoding="utf-8")
-    assert sorted(s["version"] for s in load_norm_sets([tmp_path])) == [1, 2]
+    newer.update(version=3, valid_from="2027-07-01")  # the shipped set has versions 1 and 2
+    (tmp_path / "aalsmeer-3.json").write_text(json.dumps(newer), encoding="utf-8")
+    assert sorted(s["version"] for s in load_norm_sets([tmp_path])) == [1, 2, 3]
     (tmp_path / "copy.json").write_text(json.dumps(newer), encoding="utf-8")
     with pytest.raises(NormSetError, match="twee keer"):
         load_norm_sets([tmp_path])
