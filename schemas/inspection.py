@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import ValidationError, validates, validates_schema
+from marshmallow import ValidationError, validate, validates, validates_schema
 
 from schemas.base import (
     UUID,
@@ -25,11 +25,18 @@ from schemas.base import (
     max_length,
     one_of,
 )
+from schemas.norm_context import residents
 
 KINDS = ("controle", "hercontrole", "melding")
 STATUSES = ("draft", "submitted")
 ACCESS = ("granted", "refused", "nobody_home")
-ROOM_KINDS = ("bedroom", "living", "kitchen", "bathroom", "toilet", "other")
+# verkeersruimte: a hall, stairs or landing, an enclosed space an escape route runs through (sync protocol 2).
+ROOM_KINDS = ("bedroom", "living", "kitchen", "bathroom", "toilet", "verkeersruimte", "other")
+FLOOR_AREA_SOURCES = ("bag", "gemeten", "opgave")
+DETECTOR_TESTS = ("testknop", "rookspray", "visueel")
+# Who let the toezichthouder in: a resident. A landlord or beheerder cannot consent for a let dwelling.
+CONSENT_BY = ("bewoner", "hoofdbewoner")
+PRESENT_ROLES = ("toezichthouder", "tolk", "politie", "verhuurder", "beheerder", "bewoner", "other")
 SHA256_RE = re.compile(r"[0-9a-f]{64}")  # whole values only: see matches_whole
 # ISO 639-1 codes are two lowercase letters; counts per language spoken.
 LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
@@ -49,12 +56,25 @@ def _opt_bool() -> Bool:
     return Bool(allow_none=True, load_default=None)
 
 
+# The evidence fields below came with sync protocol 2. They have no load_default: an
+# inspection recorded before them loads to exactly what was stored, and absent means not
+# recorded, as null does.
+
+def _new_bool() -> Bool:
+    return Bool(allow_none=True)
+
+
+def _new_text(n: int) -> Str:
+    return Str(allow_none=True, validate=max_length(n))
+
+
 class DwellingSchema(BaseSchema):
     """The dwelling as measured on site."""
 
     floor_area_m2 = Float(allow_none=True, load_default=None, validate=_AREA)
     storeys = _opt_int(between(1, 50))
     lodging = _opt_bool()
+    floor_area_source = Str(allow_none=True, validate=one_of(FLOOR_AREA_SOURCES))
 
 
 class RoomSchema(BaseSchema):
@@ -68,6 +88,7 @@ class RoomSchema(BaseSchema):
     area_m2 = Float(allow_none=True, load_default=None, validate=between(0, 1000, min_inclusive=False))
     beds = _opt_int(between(0, 100))
     occupants = _opt_int(between(0, 100))
+    smoke_detector = _new_bool()  # a working smoke detector in this room
 
 
 class OccupantsSchema(BaseSchema):
@@ -75,6 +96,8 @@ class OccupantsSchema(BaseSchema):
 
     present = _opt_int(_PERSONS)
     reported = _opt_int(_PERSONS)
+    # How many say they fit the Wgv definition of arbeidsmigrant (art. 1): a count, never a nationality.
+    arbeidsmigranten = Int(allow_none=True, validate=_PERSONS)
     languages = Dict(keys=Str(validate=matches(LANGUAGE_RE.pattern, LANGUAGE_MESSAGE)),
                      values=Int(validate=_PERSONS), load_default=dict)
 
@@ -87,12 +110,15 @@ class FacilitiesSchema(BaseSchema):
     hobs = _opt_int(between(0, 100))
     washing_machine = _opt_bool()
     lockable_storage = _opt_bool()
+    wardrobe_outside_bedroom = _new_bool()
 
 
 class FireSafetySchema(BaseSchema):
     """The fire-safety checklist."""
 
+    # Kept for older data; the per-room smoke_detector is finer.
     storeys_with_smoke_detector = List(Int(validate=_STOREY), allow_none=True, load_default=None)
+    smoke_detectors_tested_by = Str(allow_none=True, validate=one_of(DETECTOR_TESTS))
     fuel_appliance = _opt_bool()
     co_detector = _opt_bool()
     extinguisher_near_kitchen = _opt_bool()
@@ -104,8 +130,11 @@ class FireSafetySchema(BaseSchema):
 class TenancySchema(BaseSchema):
     """The lease as seen on site."""
 
+    landlord_stated = _new_text(200)  # who the residents say lets the dwelling; the office makes it a party
     lease_start = Date(allow_none=True, load_default=None)
+    lease_concluded_on = Date(allow_none=True)
     lease_separate_from_employment = _opt_bool()
+    info_in_own_language = _new_bool()
     info_card_present = _opt_bool()
 
 
@@ -125,6 +154,32 @@ class PhotoSchema(BaseSchema):
                                                  "Een SHA-256 is 64 tekens 0-9 en a-f."))
     caption = Str(allow_none=True, load_default=None, validate=max_length(500))
     room_id = Str(allow_none=True, load_default=None)
+    taken_at = DateTime(allow_none=True)  # the device clock, as data
+
+
+class EntrySchema(BaseSchema):
+    """How the toezichthouder entered: whose consent, legitimation and purpose, or a machtiging."""
+
+    consent_by = Str(allow_none=True, validate=one_of(CONSENT_BY))
+    legitimation_shown = _new_bool()
+    purpose_stated = _new_bool()
+    machtiging = _new_text(200)  # reference of a machtiging tot binnentreden
+
+
+class PresentSchema(BaseSchema):
+    """Who was present, by role and count; officials by user id."""
+
+    role = Str(required=True, validate=one_of(PRESENT_ROLES))
+    count = Int(allow_none=True, validate=between(1, 100))
+    user_ids = List(UUID(), allow_none=True, validate=validate.Length(max=20, error="Maximaal 20 ambtenaren."))
+
+
+class StatementSchema(BaseSchema):
+    """A statement heard on site, by role, and whether the cautie was given first (Awb 5:10a)."""
+
+    by_role = Str(required=True, validate=one_of(PRESENT_ROLES))
+    text = Str(required=True, validate=[max_length(5000), matches(r"\S", "Mag niet leeg zijn.")])
+    cautie_given = _new_bool()
 
 
 def _nested(schema: type[BaseSchema]) -> Nested:
@@ -154,6 +209,11 @@ class InspectionSchema(BaseSchema):
     notes = Str(allow_none=True, load_default=None, validate=max_length(20000))
     photos = List(Nested(PhotoSchema), load_default=list)
     corrects = UUID(allow_none=True, load_default=None)
+    entry = Nested(EntrySchema, allow_none=True)
+    present = List(Nested(PresentSchema), allow_none=True,
+                   validate=validate.Length(max=50, error="Maximaal 50 regels."))
+    statements = List(Nested(StatementSchema), allow_none=True,
+                      validate=validate.Length(max=100, error="Maximaal 100 verklaringen."))
     attachments_complete = Bool(dump_only=True)
     created_at = DateTime(dump_only=True)
     updated_at = DateTime(dump_only=True)
@@ -193,6 +253,14 @@ class InspectionSchema(BaseSchema):
                 errors["finished_at"] = ["Vul bij indienen het einde van de inspectie in."]
         if data.get("corrects") is not None and data.get("corrects") == data.get("id"):
             errors["corrects"] = ["Een inspectie kan zichzelf niet corrigeren."]
+        for i, present in enumerate(data.get("present") or []):
+            if present.get("user_ids") and present.get("role") != "toezichthouder":
+                errors.setdefault("present", {})[i] = {"user_ids": ["Alleen bij de rol toezichthouder."]}
+        migrants = (data.get("occupants") or {}).get("arbeidsmigranten")
+        if migrants is not None:
+            counted = residents(data)
+            if counted is not None and migrants > counted:
+                errors["occupants"] = {"arbeidsmigranten": [f"Meer arbeidsmigranten dan bewoners ({counted})."]}
         if errors:
             raise ValidationError(errors)
 

@@ -291,3 +291,57 @@ def test_wire_form_shares_nothing_with_the_input_or_the_schema() -> None:
             assert load.wire(data) == to_wire(schema.load(data))
     assert schema.load({})["period"]["start"] == dt.date(2021, 1, 1)
 
+
+
+def with_evidence(rng: random.Random) -> dict[str, Any]:
+    """A valid inspection that also records the fields of sync protocol 2 (entry, present, statements, ...)."""
+    data = inspection(rng)
+    rooms = data["rooms"]
+    rooms.append({"id": "h1", "name": "Gang", "kind": "verkeersruimte", "storey": 0, "area_m2": None, "beds": None,
+                  "occupants": None, "smoke_detector": rng.choice([None, True, False])})
+    for room in rooms:
+        if rng.random() < 0.5:
+            room["smoke_detector"] = rng.choice([None, True, False])
+    data["entry"] = rng.choice([None, {"consent_by": rng.choice([None, "bewoner", "hoofdbewoner"]),
+                                       "legitimation_shown": rng.choice([None, True]), "purpose_stated": True,
+                                       "machtiging": rng.choice([None, "M-2026-014"])}])
+    data["present"] = [{"role": "toezichthouder", "count": 2, "user_ids": [str(uuid.uuid4())]},
+                       {"role": rng.choice(["tolk", "verhuurder", "bewoner"]), "count": rng.choice([None, 1])}]
+    data["statements"] = [{"by_role": "bewoner", "text": "Wij wonen hier met zijn negenen.",
+                           "cautie_given": rng.choice([None, False, True])}]
+    data["dwelling"]["floor_area_source"] = rng.choice([None, "bag", "gemeten", "opgave"])
+    data["occupants"]["arbeidsmigranten"] = rng.choice([None, 0, 1, 2])
+    data["facilities"]["wardrobe_outside_bedroom"] = rng.choice([None, True, False])
+    data["fire_safety"]["smoke_detectors_tested_by"] = rng.choice([None, "testknop", "rookspray", "visueel"])
+    data["tenancy"].update(landlord_stated=rng.choice([None, "Voorbeeld Vastgoed B.V."]),
+                           lease_concluded_on=rng.choice([None, "2024-02-29"]),
+                           info_in_own_language=rng.choice([None, True, False]))
+    for photo in data["photos"]:
+        photo["taken_at"] = rng.choice([None, "2026-12-03T10:01:00+01:00", "2026-12-03T09:01:00Z"])
+    return data
+
+
+def test_inspections_with_the_evidence_fields_take_the_fast_path_with_the_same_result() -> None:
+    load = loader(inspection_schema)
+    rng = random.Random(13)
+    for _ in range(200):
+        record = with_evidence(rng)
+        assert outcome(load, record) == outcome(inspection_schema.load, record)
+        mine, theirs = wire_outcome(load, inspection_schema, record)
+        assert mine == theirs and mine[0] == "ok", mine
+    assert load.slow == 0
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_mutated_evidence_fields_get_the_schemas_answer(seed: int) -> None:
+    load = loader(inspection_schema)
+    rng = random.Random(100 + seed)
+    answers = {"ok": 0, "invalid": 0}
+    for _ in range(500):
+        data = mutate(with_evidence(rng), rng)
+        mine, theirs = outcome(load, data), outcome(inspection_schema.load, data)
+        assert mine == theirs, data
+        mine_wire, their_wire = wire_outcome(load, inspection_schema, data)
+        assert mine_wire == their_wire
+        answers[mine[0]] += 1
+    assert answers["ok"] > 25 and answers["invalid"] > 200
