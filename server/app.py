@@ -14,6 +14,7 @@ from schemas import jsontext
 from server import api, db, errors
 from server.evaluation import app_norm_sets, install_norm_sets, load_app_norm_sets
 from server.http import gzip_response
+from server.legal_basis import load_app_register
 from server.migrations import migrate
 from server.settings import read_settings
 
@@ -46,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json = JsonProvider(app)
 
     load_app_norm_sets(app)
+    load_app_register(app)
     db.init_app(app)
     errors.init_app(app)
     api.init_app(app)

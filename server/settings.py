@@ -66,6 +66,8 @@ SETTINGS: list[Setting] = [
             "het besluit zelf is gelezen; leeg: de meegeleverde lijst."),
     Setting("LETTERS", "", "JSON-bestand met herstelmaatregelen per overtreding, dwangsom en boetemaximum; leeg: de "
             "meegeleverde standaard."),
+    Setting("LEGAL_BASIS", "", "JSON-bestand met het register van grondslagen (per regelcode gedateerde ingangen met "
+            "regime en voorschriften); leeg: het meegeleverde register."),
     Setting("LETTERHEAD_NAME", "Gemeente Aalsmeer", "Naam van de gemeente in het briefhoofd."),
     Setting("LETTERHEAD_ADDRESS", ["Raadhuisplein 1", "1431 EH Aalsmeer"],
             "Adresregels in het briefhoofd, kommagescheiden.", _list),

@@ -36,8 +36,19 @@ def test_table_lists_findings_with_measured_norm_room_and_basis(runner: CliRunne
     assert "Bevindingen (21):" in out
     assert "peildatum 2026-11-18" in out
     assert "Zolder: 4 bewoners, ten hoogste 2 toegestaan." in out
-    assert "9,44" in out and "Bouwbesluit 2012 art. 7.18" in out
+    assert "9,44" in out
     assert "Verdieping 2 (Zolder) heeft geen werkende rookmelder." in out
+
+
+def test_table_shows_each_findings_regime_and_whether_its_voorschriften_are_verified(runner: CliRunner) -> None:
+    out = runner.invoke(main, ["norms", "check", str(EXAMPLE_DIR / "overbewoond.json")]).output
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "85 m² gebruiksoppervlakte voor 9 bewoners" in line)
+    assert "regime: signaal (signaal of advies: geen last of boete)" in lines[at + 1]  # 7.18 lapsed in 2024
+    at = next(i for i, line in enumerate(lines) if "heeft geen werkende rookmelder" in line)
+    assert lines[at + 1].strip() == "regime: bouwregels"
+    assert lines[at + 2].strip() == ("voorschrift: Besluit bouwwerken leefomgeving (Bbl), artikel nog te bevestigen "
+                                     "(niet geverifieerd)")
 
 
 def test_json_output_has_findings_and_not_assessed(runner: CliRunner) -> None:
@@ -47,7 +58,39 @@ def test_json_output_has_findings_and_not_assessed(runner: CliRunner) -> None:
     assert set(data) == {"findings", "not_assessed"}
     overbewoning = next(f for f in data["findings"] if f["code"] == "OVERBEWONING")
     assert overbewoning["measured"] == 9.44 and overbewoning["norm"] == 12
+    assert overbewoning["regime"] == "signaal" and overbewoning["voorschriften"] == []
+    assert overbewoning["enforceable"] is False and "Bouwbesluit 2012 art. 7.18" in overbewoning["toetsingskader"]
+    huur = next(f for f in data["findings"] if f["code"] == "HUURCONTRACT")
+    assert huur["regime"] == "wgv" and huur["enforceable"] is True
+    assert [v["verified"] for v in huur["voorschriften"]] == [False]
+    assert huur["voorschriften"][0]["regeling"] == "Wet goed verhuurderschap (Stb. 2023, 103)"
     assert data["not_assessed"] == []
+
+
+def test_json_cites_the_rule_in_force_on_the_inspection_date(runner: CliRunner, tmp_path: Path) -> None:
+    data = example("overbewoond.json")
+    data["inspection"]["started_at"], data["inspection"]["finished_at"] = ("2023-11-18T19:05:00+01:00",
+                                                                           "2023-11-18T20:10:00+01:00")
+    result = runner.invoke(main, ["norms", "check", "--json", "--date", "2025-01-01", write(tmp_path, data)])
+    assert result.exit_code == 0, result.output
+    overbewoning = next(f for f in json.loads(result.output)["findings"] if f["code"] == "OVERBEWONING")
+    assert overbewoning["regime"] == "signaal"  # --date 2025: after Bouwbesluit 2012 art. 7.18 lapsed
+
+
+def test_norms_list_shows_each_sets_reading_and_each_rules_regime(runner: CliRunner) -> None:
+    out = runner.invoke(main, ["norms", "list"]).output
+    assert "aalsmeer\tversie 2\tgemeente 0358\tgeldig vanaf 2026-12-01\t19 regels\tleeswijze 2" in out
+    lines = out.splitlines()
+    second = lines[next(i for i, line in enumerate(lines) if "versie 2" in line):]
+    assert any(line.split() == ["WGV_INFORMATIE", "wgv", "niet", "geverifieerd"] for line in second)
+    assert any(line.split() == ["BRP_SIGNAAL", "signaal", "geen", "voorschrift"] for line in second)
+
+
+def test_a_broken_register_is_one_clear_line(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "register.json").write_text('{"source": "x", "rules": {}}', encoding="utf-8")
+    result = runner.invoke(main, ["norms", "list"], env={"WOONTOEZICHT_LEGAL_BASIS": str(tmp_path / "register.json")})
+    assert result.exit_code == 1 and "Ontbreekt in het register" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_no_access_lists_every_rule_as_not_assessed(runner: CliRunner) -> None:
@@ -117,10 +160,10 @@ def test_norms_list_shows_the_shipped_set(runner: CliRunner) -> None:
 
 def test_norms_list_includes_the_configured_folder(runner: CliRunner, tmp_path: Path) -> None:
     newer = example("../norm_sets/aalsmeer-1.json")
-    newer.update(version=2, valid_from="2025-07-01")
-    (tmp_path / "a2.json").write_text(json.dumps(newer), encoding="utf-8")
+    newer.update(version=3, valid_from="2027-07-01")  # versions 1 and 2 are shipped
+    (tmp_path / "a3.json").write_text(json.dumps(newer), encoding="utf-8")
     result = runner.invoke(main, ["norms", "list"], env={"WOONTOEZICHT_NORM_SETS": str(tmp_path)})
-    assert "versie 2" in result.output
+    assert "versie 3" in result.output
     (tmp_path / "kapot.json").write_text("[]", encoding="utf-8")
     result = runner.invoke(main, ["norms", "list"], env={"WOONTOEZICHT_NORM_SETS": str(tmp_path)})
     assert result.exit_code == 1 and "kapot.json" in result.output

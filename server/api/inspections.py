@@ -15,6 +15,7 @@ from server.db import get_db
 from server.errors import NotFound
 from server.evaluation import stored_evaluation
 from server.http import PageQuery, query
+from server.legal_basis import annotate_evaluation
 
 
 class InspectionQuery(PageQuery):
@@ -39,7 +40,7 @@ def list_inspections() -> Response:
 @bp.get("/inspections/<inspection_id>")
 @require()
 def get_inspection(inspection_id: str) -> Response:
-    """Return one inspection with its findings, what was not assessed and the norm set used."""
+    """Return one inspection with its findings (with their legal basis), what was not assessed and the norm set."""
     db = get_db()
     record = store.get(db, "inspection", inspection_id)
     user = current_user()
@@ -49,5 +50,6 @@ def get_inspection(inspection_id: str) -> Response:
         raise NotFound("Inspectie niet gevonden.")
     audit(db, "read", "inspection", inspection_id)
     evaluation = stored_evaluation(db, inspection_id) or {"norm_set": None, "findings": [], "not_assessed": []}
+    evaluation = annotate_evaluation(evaluation, record)  # the grondslag in force on the inspection date
     return jsonify({**record, "findings": evaluation["findings"], "not_assessed": evaluation["not_assessed"],
                     "norm_set": evaluation["norm_set"]})
