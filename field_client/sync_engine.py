@@ -21,7 +21,7 @@ from field_client.tablet_store import TabletStore, now
 from schemas import jsontext
 from schemas.cli_locale import counted
 
-PROTOCOL = 1
+PROTOCOL = 2
 # Set by the server, never sent back by a tablet.
 SERVER_FIELDS = frozenset({"version", "created_at", "updated_at", "attachments_complete", "inspector_id"})
 CHUNK = 1024 * 1024

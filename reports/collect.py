@@ -9,7 +9,9 @@ result is JSON-ready, so a concept can be stored and rendered again unchanged.
 - `kenmerk`, `letter_date` (ISO), `handler` {`name`, `title`}, `letterhead` {`name`,
   `address` [lines], `logo`}, `bijlagen` [titles], `toelichting` (free text or None);
 - `case` (the stored case: `number`, `violations`, `assessment`, `impact`, `opened_on`,
-  `melding`, `status`, `terms`), `address` (the stored address);
+  `melding`, `status`, `terms`), `address` (the stored address); `addressee` {`name`, `lines`
+  (the window-envelope address block), `kind`, `kvk`, `party_id`} or None; `parties` [{`role`,
+  `name`}] at the address on the letter date;
 - `inspections`: [{`inspection`, `evaluation` {`findings`, `not_assessed`, `residents`,
   `norm_set`}, `inspector`, `norm_set` (the full set, for its parameters) or None}];
 - `remedies` {code: text}; `terms` {`zienswijze`, `bezwaar`, `begunstigingstermijn`
@@ -115,9 +117,9 @@ def _days(term: dict[str, Any]) -> int:
 
 def _letter(data: dict[str, Any], kind: str, blocks: list[Block]) -> dict[str, Any]:
     address, case = data["address"], data["case"]
-    landlord = address.get("landlord")
-    recipient = [f"Aan: {landlord}" if landlord else "Aan: de eigenaar/verhuurder",
-                 f"Betreft de woning {address_line(address)}"]
+    to = data.get("addressee")
+    recipient = (list(to["lines"]) if to else ["Aan: de eigenaar/verhuurder"]) + [
+        f"Betreft de woning {address_line(address)}"]
     header = [["Ons kenmerk", data["kenmerk"]], ["Zaaknummer", case["number"]],
               ["Behandeld door", data["handler"]["name"]],
               ["Onderwerp", f"{TITLES[kind]} - {address_line(address)}"],
@@ -128,6 +130,11 @@ def _letter(data: dict[str, Any], kind: str, blocks: list[Block]) -> dict[str, A
         "namens dezen,", "", data["handler"]["name"], data["handler"].get("title") or "teamleider handhaving"]}
     return {"kind": kind, "title": TITLES[kind], "kenmerk": data["kenmerk"], "letterhead": data["letterhead"],
             "recipient": recipient, "header": header, "blocks": blocks + _toelichting(data) + [signature]}
+
+
+def _named(data: dict[str, Any], *roles: str) -> str:
+    """Return the names of the parties with these roles at the address, or '-'."""
+    return ", ".join(p["name"] for p in data.get("parties") or [] if p["role"] in roles) or "-"
 
 
 def _toelichting(data: dict[str, Any]) -> list[Block]:
@@ -465,8 +472,8 @@ def dossier(data: dict[str, Any]) -> dict[str, Any]:
         {"t": "h1", "text": f"Dossier handhavingszaak {case['number']}"},
         {"t": "fields", "rows": [
             ["Zaaknummer", case["number"]], ["Adres", address_line(address)],
-            ["BAG-id", address.get("bag_id") or "-"], ["Verhuurder", address.get("landlord") or "-"],
-            ["Werkgever of bureau", address.get("employer_or_agency") or "-"],
+            ["BAG-id", address.get("bag_id") or "-"], ["Verhuurder", _named(data, "verhuurder")],
+            ["Werkgever of bureau", _named(data, "werkgever", "uitzendbureau")],
             ["Geopend op", datum(case["opened_on"])], ["Status", data.get("status_label") or case["status"]],
             ["Samengesteld op", datum(data["letter_date"])], ["Door", data["handler"]["name"]]]},
         {"t": "h2", "text": "Overtredingen"},

@@ -14,6 +14,8 @@ from schemas.base import (
     DateTime,
     Float,
     Int,
+    List,
+    Nested,
     Str,
     between,
     matches,
@@ -58,6 +60,13 @@ def bag_id_error(value: Any, kind: str) -> str | None:
     return None
 
 
+class PartyRefSchema(BaseSchema):
+    """What a tablet receives of a party, inside the address record: its name and role only."""
+
+    name = Str()
+    role = Str()
+
+
 class AddressSchema(BaseSchema):
     """An address to inspect, as it travels over the wire."""
 
@@ -85,8 +94,9 @@ class AddressSchema(BaseSchema):
     verified = Bool(load_default=False)
     floor_area_m2 = Float(allow_none=True, load_default=None,
                           validate=between(0, 10000, min_inclusive=False, max_inclusive=False))
-    landlord = Str(allow_none=True, load_default=None, validate=max_length(200))
-    employer_or_agency = Str(allow_none=True, load_default=None, validate=max_length(200))
+    # The free-text landlord and employer_or_agency became parties (/api/v1/addresses/<id>/parties);
+    # a tablet receives the name and role of each party at the address, never sends them.
+    parties = List(Nested(PartyRefSchema), dump_only=True)
     brp_registered = Int(allow_none=True, load_default=None, validate=between(0, 10000))
     notes = Str(allow_none=True, load_default=None, validate=max_length(5000))
     created_at = DateTime(dump_only=True)

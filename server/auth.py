@@ -49,8 +49,14 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def add_user(db: Database, name: str, role: str, password: str | None) -> dict[str, Any]:
-    """Create a user; refuse a bad name, role, short password or a name in use."""
+def add_user(db: Database, name: str, role: str, password: str | None,
+             profile: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Create a user (with full name, function and the like); refuse a bad name, role, password or profile."""
+    from server.officials import ProfileError, check_profile
+    try:
+        details = check_profile(profile or {})
+    except ProfileError as err:
+        raise AuthError(str(err)) from None
     if not NAME_RE.match(name):
         raise AuthError("Een gebruikersnaam is 2 tot 64 letters, cijfers, punt, - of _.")
     if role not in ROLES:
@@ -61,7 +67,8 @@ def add_user(db: Database, name: str, role: str, password: str | None) -> dict[s
         if rows(db, "SELECT 1 FROM users WHERE name = ?", [name]):
             raise AuthError(f"Gebruiker {name} bestaat al.")
         user = {"id": str(uuid.uuid4()), "name": name, "role": role,
-                "password_hash": generate_password_hash(password) if password else None, "created_at": now()}
+                "password_hash": generate_password_hash(password) if password else None, "created_at": now(),
+                **details}
         db.table("users").insert(user)
     return user
 
@@ -78,6 +85,21 @@ def find_user(db: Database, name_or_id: str) -> dict[str, Any] | None:
     """Return the user with this name or id."""
     found = rows(db, "SELECT * FROM users WHERE name = ? OR id = ?", [name_or_id, name_or_id])
     return found[0] if found else None
+
+
+def official(db: Database, user_id: str) -> dict[str, Any]:
+    """Return what letters and rapporten print of an official; raise AuthError for an unknown user.
+
+    Keys: id, role, full_name, function_title, email, phone, aanwijzing, legitimation_no (each may be
+    None: not recorded yet), and complete: whether the full name is known (letters never show login names).
+    """
+    found = rows(db, "SELECT * FROM users WHERE id = ?", [user_id])
+    if not found:
+        raise AuthError("Onbekende gebruiker.")
+    user = found[0]
+    out = {key: user.get(key) for key in ("id", "role", "full_name", "function_title", "email", "phone",
+                                          "aanwijzing", "legitimation_no")}
+    return {**out, "complete": bool((user.get("full_name") or "").strip())}
 
 
 def check_login(db: Database, name: str, password: str) -> dict[str, Any] | None:

@@ -195,27 +195,67 @@ def user_group() -> None:
     """Gebruikers beheren."""
 
 
+def profile_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the options of an official's profile (full name, function, e-mail, phone, aanwijzing, legitimation)."""
+    for flag, name, text in reversed(PROFILE_OPTIONS):
+        command = click.option(flag, name, default=None, help=text)(command)
+    return command
+
+
+PROFILE_OPTIONS = [
+    ("--full-name", "full_name", "Volledige naam zoals brieven en rapporten hem tonen."),
+    ("--function", "function_title", "Functie, zoals 'toezichthouder woonoverlast'."),
+    ("--email", "email", "E-mailadres voor 'Behandeld door'."),
+    ("--phone", "phone", "Telefoonnummer voor 'Behandeld door'."),
+    ("--aanwijzing", "aanwijzing", "Kenmerk van het besluit dat hem als toezichthouder aanwijst (Awb 5:11)."),
+    ("--legitimation", "legitimation_no", "Nummer van zijn legitimatiebewijs (Awb 5:12)."),
+]
+
+
 @user_group.command("add")
 @click.argument("name", metavar="NAAM")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="Rol van de gebruiker.")
 @click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van standaardinvoer.")
+@profile_options
 @with_db
-def user_add_command(db: Database, name: str, role: str, password_stdin: bool) -> None:
+def user_add_command(db: Database, name: str, role: str, password_stdin: bool, **profile: str | None) -> None:
     """Voeg een gebruiker toe; het wachtwoord komt van een prompt of standaardinvoer."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Herhaal wachtwoord")
-    user = add_user(db, name, role, password)
+    user = add_user(db, name, role, password, {k: v for k, v in profile.items() if v is not None})
     click.echo(f"Gebruiker {user['name']} ({user['role']}) toegevoegd.", err=True)
+
+
+@user_group.command("set")
+@click.argument("name", metavar="NAAM")
+@profile_options
+@with_db
+def user_set_command(db: Database, name: str, **profile: str | None) -> None:
+    """Wijzig naam, functie, e-mail, telefoon, aanwijzing of legitimatienummer van een gebruiker ('' wist een veld)."""
+    from server.officials import ProfileError, set_profile
+    found = find_user(db, name)
+    if found is None:
+        fail(f"Onbekende gebruiker: {name}", 2)
+    assert found is not None
+    changes = {k: (v if v.strip() else None) for k, v in profile.items() if v is not None}
+    if not changes:
+        fail("Geef ten minste één veld om te wijzigen, zoals --full-name of --aanwijzing.", 2)
+    try:
+        set_profile(db, found["id"], changes)
+    except ProfileError as err:
+        fail(f"{name}: {err}", 2)
+    click.echo(f"Gebruiker {found['name']} bijgewerkt: {', '.join(sorted(changes))}.", err=True)
 
 
 @user_group.command("list")
 @with_db
 def user_list_command(db: Database) -> None:
-    """Toon alle gebruikers: naam en rol."""
-    for user in rows(db, "SELECT name, role, disabled_at FROM users ORDER BY name"):
-        click.echo(f"{user['name']}\t{user['role']}" + ("\tuitgeschakeld" if user["disabled_at"] else ""))
+    """Toon alle gebruikers: naam, rol, volledige naam en functie."""
+    for user in rows(db, "SELECT name, role, full_name, function_title, disabled_at FROM users ORDER BY name"):
+        click.echo(f"{user['name']}\t{user['role']}\t{user['full_name'] or '-'}\t{user['function_title'] or '-'}"
+                   + ("\tuitgeschakeld" if user["disabled_at"] else ""))
 
 
 @click.group("token")

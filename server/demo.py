@@ -17,10 +17,13 @@ from sqlite_utils import Database
 
 from schemas import address_schema, assignment_schema, inspection_schema
 from schemas.cli_locale import counted
+from schemas.party import party_schema
 from server import store
 from server.auth import add_user, create_api_token, create_enrol_code, find_user, list_api_tokens, set_password
 from server.db import rows
 from server.evaluation import app_norm_sets, evaluate_and_store
+from server.officials import set_profile
+from server.parties import create_party, employer_role, get_party, link
 
 DEMO_USERS = [("teamleider", "teamleider"), ("handhaver1", "handhaver"), ("handhaver2", "handhaver"),
               ("beheerder", "beheerder")]
@@ -37,8 +40,42 @@ STREETS = {
 }
 # How many demo addresses of each location type (40 in all).
 MIX = {"woonkern": 20, "lint": 10, "bedrijventerrein": 6, "grootschalig": 4}
-LANDLORDS = ["Voorbeeld Vastgoed B.V.", "Polderwoningen Beheer B.V.", "Bloemhof Verhuur B.V.", "Particulier"]
-AGENCIES = ["Flex Voorbeeld B.V.", "Tuinbouw Uitzend B.V.", "Kwekerij De Voorbeeldhoek B.V.", None]
+# Made-up parties: the KvK numbers start with 0000 and the postal addresses are in a Voorbeeldweg.
+LANDLORDS: list[dict[str, Any]] = [
+    {"kind": "rechtspersoon", "name": "Voorbeeld Vastgoed B.V.", "kvk": "00003581",
+     "postal_address": {"straat": "Voorbeeldweg", "huisnummer": 1, "postcode": "1431ZZ", "woonplaats": "Aalsmeer"},
+     "email": "post@voorbeeldvastgoed.invalid"},
+    {"kind": "rechtspersoon", "name": "Polderwoningen Beheer B.V.", "kvk": "00003582",
+     "postal_address": {"straat": "Voorbeeldweg", "huisnummer": 2, "huisletter": "B", "postcode": "1431ZZ",
+                        "woonplaats": "Aalsmeer"}},
+    {"kind": "rechtspersoon", "name": "Bloemhof Verhuur B.V.", "kvk": "00003583",
+     "postal_address": {"straat": "Voorbeeldlaan", "huisnummer": 30, "toevoeging": "2", "postcode": "1432ZZ",
+                        "woonplaats": "Aalsmeer"}},
+    {"kind": "natuurlijk_persoon", "name": "J. de Voorbeeld", "kvk": None,
+     "postal_address": {"straat": "Voorbeeldstraße", "huisnummer": 4, "postcode": "40210", "woonplaats": "Düsseldorf",
+                        "land": "Duitsland"}},
+]
+AGENCIES: list[dict[str, Any] | None] = [
+    {"kind": "rechtspersoon", "name": "Flex Voorbeeld B.V.", "kvk": "00003584", "postal_address": None},
+    {"kind": "rechtspersoon", "name": "Tuinbouw Uitzend B.V.", "kvk": "00003585", "postal_address": None},
+    {"kind": "rechtspersoon", "name": "Kwekerij De Voorbeeldhoek B.V.", "kvk": "00003586", "postal_address": None},
+    None,
+]
+# Made-up officials: names, functions, numbers and the aanwijzing are synthetic.
+DEMO_PROFILES = {
+    "teamleider": {"full_name": "Ingrid Verhoef", "function_title": "teamleider handhaving wonen",
+                   "email": "i.verhoef@woontoezicht-demo.invalid", "phone": "0297 000 100"},
+    "handhaver1": {"full_name": "Tom Brouwer", "function_title": "toezichthouder woonoverlast",
+                   "email": "t.brouwer@woontoezicht-demo.invalid", "phone": "0297 000 101",
+                   "aanwijzing": "Aanwijzingsbesluit toezichthouders Aalsmeer (demo) DEMO-2026-01",
+                   "legitimation_no": "DEMO-0358-101"},
+    "handhaver2": {"full_name": "Fatima el Amrani", "function_title": "toezichthouder woonoverlast",
+                   "email": "f.elamrani@woontoezicht-demo.invalid", "phone": "0297 000 102",
+                   "aanwijzing": "Aanwijzingsbesluit toezichthouders Aalsmeer (demo) DEMO-2026-01",
+                   "legitimation_no": "DEMO-0358-102"},
+    "beheerder": {"full_name": "Kees Hoogland", "function_title": "functioneel beheerder",
+                  "email": "k.hoogland@woontoezicht-demo.invalid", "phone": "0297 000 103"},
+}
 
 
 def _postcode(rng: random.Random, prefix: str) -> str:
@@ -48,8 +85,12 @@ def _postcode(rng: random.Random, prefix: str) -> str:
             return prefix + letters
 
 
-def demo_addresses(rng: random.Random) -> list[dict[str, Any]]:
-    """Return 40 synthetic Aalsmeer addresses over all four location types."""
+def demo_addresses(rng: random.Random, parties: list[tuple[dict[str, Any], dict[str, Any] | None]] | None = None
+                   ) -> list[dict[str, Any]]:
+    """Return 40 synthetic Aalsmeer addresses over all four location types.
+
+    Each address's landlord and agency (or None) are appended to `parties`, in the same order.
+    """
     addresses = []
     for location_type, count in MIX.items():
         for i in range(count):
@@ -57,6 +98,9 @@ def demo_addresses(rng: random.Random) -> list[dict[str, Any]]:
             verified = rng.random() < 0.55
             area = {"woonkern": rng.randint(60, 140), "lint": rng.randint(80, 220),
                     "bedrijventerrein": rng.randint(120, 600), "grootschalig": rng.randint(800, 3000)}[location_type]
+            landlord, agency = rng.choice(LANDLORDS), rng.choice(AGENCIES)
+            if parties is not None:
+                parties.append((landlord, agency))
             addresses.append(address_schema.dump(address_schema.load({
                 "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 "bag_id": f"0358200000{rng.randint(0, 999999):06d}",
@@ -65,7 +109,6 @@ def demo_addresses(rng: random.Random) -> list[dict[str, Any]]:
                 "toevoeging": rng.choice([None, None, None, None, "1", "2"]),
                 "straat": street, "woonplaats": "Aalsmeer", "gemeentecode": "0358",
                 "location_type": location_type, "verified": verified, "floor_area_m2": area,
-                "landlord": rng.choice(LANDLORDS), "employer_or_agency": rng.choice(AGENCIES),
                 "brp_registered": rng.randint(0, 6) if location_type != "grootschalig" else rng.randint(40, 120),
                 "notes": None if verified else "Onbevestigd adres: signaal uit de wijk.",
             })))
@@ -136,9 +179,15 @@ def load_demo(db: Database, norm_sets: list[dict[str, Any]], today: dt.date | No
         raise RuntimeError("demo users missing")
     handhaver_1, handhaver_2, lead = (user for user in found if user is not None)
     handhavers = [handhaver_1, handhaver_2]
-    addresses = demo_addresses(rng)
-    for address in addresses:
+    for name, profile in DEMO_PROFILES.items():
+        user = find_user(db, name)
+        if user is not None:
+            set_profile(db, user["id"], profile)
+    roles: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+    addresses = demo_addresses(rng, roles)
+    for address, (landlord, agency) in zip(addresses, roles, strict=True):
         store.put(db, "address", address, actor=lead["id"])
+        _demo_parties(db, address["id"], landlord, agency, lead["id"])
     year, week, _ = today.isocalendar()
     this_week = f"{year}-W{week:02d}"
     for i, address in enumerate(addresses[:12]):
@@ -166,6 +215,18 @@ def load_demo(db: Database, norm_sets: list[dict[str, Any]], today: dt.date | No
     return logins
 
 
+def _demo_parties(db: Database, address_id: str, landlord: dict[str, Any], agency: dict[str, Any] | None,
+                  actor: str) -> None:
+    """Link the demo landlord (verhuurder) and agency of an address, making each party once."""
+    for party, role in ((landlord, "verhuurder"), (agency, None)):
+        if party is None:
+            continue
+        party_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"woontoezicht-demo:{party['name']}"))
+        if get_party(db, party_id) is None:
+            create_party(db, party_schema.dump(party_schema.load({"id": party_id, **party})), actor)
+        link(db, address_id, party_id, role or employer_role(party["name"]), None, None, actor)
+
+
 def demo_case(db: Database, config: dict[str, Any], lead: dict[str, Any], today: dt.date) -> dict[str, Any] | None:
     """Open a case from the past inspection with the most violations, assess it, and draft its rapport."""
     from server.cases import assess, open_case
@@ -178,6 +239,7 @@ def demo_case(db: Database, config: dict[str, Any], lead: dict[str, Any], today:
     assess(db, case["id"], lead, behaviour="B", behaviour_reason="Demo: eerder gewaarschuwd voor rookmelders.",
            chosen=None, chosen_reason=None)
     return make_concept(db, Settings(config), case["id"], lead, {"kind": "rapport"}, today=today)
+
 
 @dataclass
 class DemoRun:

@@ -29,6 +29,7 @@ from server.case_flow import DOCUMENT_STEP, STATES, can_make_document
 from server.cases import CaseError, add_event, get_case, step, timeline
 from server.db import rows, write
 from server.evaluation import stored_evaluation
+from server.parties import address_block, addressee, parties_at
 from server.print_photos import print_copy
 from server.settings import config_file
 
@@ -174,6 +175,10 @@ def gather(db: Database, settings: Settings, case: dict[str, Any], kind: str, pa
         "previous": _previous(db, case["id"]),
         "zienswijze_ontvangen": (case.get("terms") or {}).get("zienswijze_ontvangen"),
         "status_label": STATES[case["status"]],
+        # Whom a letter goes to: the verhuurder with a complete postal address, on the letter's date.
+        "addressee": _addressee(db, case["address_id"], letter_date),
+        "parties": [{"role": p["role"], "name": p["name"]} for p in parties_at(db, case["address_id"], None,
+                                                                              letter_date)],
     }
     if kind == "voornemen_boete":
         data["rapport"] = _latest_rapport(db, case["id"])
@@ -192,6 +197,14 @@ def gather(db: Database, settings: Settings, case: dict[str, Any], kind: str, pa
     return data
 
 
+def _addressee(db: Database, address_id: str, on: dt.date) -> dict[str, Any] | None:
+    party = addressee(db, address_id, on)
+    if party is None:
+        return None
+    return {"party_id": party["id"], "name": party["name"], "kind": party["kind"], "kvk": party.get("kvk"),
+            "lines": address_block(party)}
+
+
 def _check(db: Database, settings: Settings, case: dict[str, Any], kind: str, params: dict[str, Any]) -> None:
     unknown = sorted(set(params.get("remedies") or {}) - {v["code"] for v in case["violations"]})
     if unknown:
@@ -203,10 +216,9 @@ def _check(db: Database, settings: Settings, case: dict[str, Any], kind: str, pa
     if kind in LETTERS and not case["violations"]:
         raise CaseError(409, "Deze zaak heeft geen vastgestelde overtredingen; maak eerst een rapport van "
                              "bevindingen van een inspectie.")
-    if kind in LETTERS:
-        address = store.get(db, "address", case["address_id"], include_deleted=True) or {}
-        if not (address.get("landlord") or "").strip():
-            raise CaseError(409, "Leg eerst de verhuurder vast bij het adres: een brief moet aan iemand gericht zijn.")
+    if kind in LETTERS and addressee(db, case["address_id"], dt.date.fromisoformat(params["letter_date"])) is None:
+        raise CaseError(409, "Leg eerst de verhuurder met een volledig postadres vast: een brief moet aan iemand "
+                             "gericht zijn (POST /api/v1/addresses/<id>/parties).")
     if kind == "voornemen_boete":
         if not (params.get("boete") or {}).get("amount"):
             raise CaseError(422, "Vul het boetebedrag in.", {"boete": {"amount": ["Verplicht veld."]}})

@@ -183,3 +183,75 @@ def m007_attachment_owners_and_partials(db: Database) -> None:
         PRIMARY KEY (sha256, owner))""")
     db.execute("CREATE INDEX partial_uploads_owner ON partial_uploads(owner)")
     db.execute("CREATE INDEX partial_uploads_updated ON partial_uploads(updated_at)")
+
+
+@migrations()
+def m008_officials(db: Database) -> None:
+    # What letters and rapporten print of an official (DESIGN.md user); login names stay for signing in.
+    for column in ("full_name", "function_title", "email", "phone", "aanwijzing", "legitimation_no"):
+        db.execute(f"ALTER TABLE users ADD COLUMN {column} TEXT")
+
+
+@migrations()
+def m009_parties(db: Database) -> None:
+    # Whom letters go to: versioned records like the synced ones (history kept), but never synced.
+    db.execute("""CREATE TABLE parties (
+        id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+        updated_by TEXT, kind TEXT, name TEXT, kvk TEXT)""")
+    db.execute("CREATE INDEX parties_name ON parties(name COLLATE NOCASE)")
+    db.execute("CREATE INDEX parties_kvk ON parties(kvk)")
+    # A party's role at an address from a date until (not including) a date; ended, never deleted.
+    db.execute("""CREATE TABLE address_parties (
+        id TEXT PRIMARY KEY, address_id TEXT NOT NULL, party_id TEXT NOT NULL REFERENCES parties(id),
+        role TEXT NOT NULL, from_date TEXT, until_date TEXT, created_at TEXT NOT NULL, created_by TEXT,
+        updated_at TEXT NOT NULL, updated_by TEXT)""")
+    db.execute("CREATE INDEX address_parties_address ON address_parties(address_id, role)")
+    db.execute("CREATE INDEX address_parties_party ON address_parties(party_id)")
+    db.execute("""CREATE TRIGGER address_parties_kept BEFORE DELETE ON address_parties
+        BEGIN SELECT RAISE(ABORT, 'a party link is ended (until), never deleted'); END""")
+
+
+@migrations()
+def m010_landlords_become_parties(db: Database) -> None:
+    # Every distinct free-text landlord and employer_or_agency becomes a party without a postal address,
+    # linked to its addresses; the two fields then leave the address's live data, as a new version whose
+    # predecessor (with the names) stays in history. Tablets receive the new version.
+    import datetime as dt
+    import json
+    import uuid
+
+    from server.parties import employer_role, guess_kind, same_name
+
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    actor = "migration:m010_landlords_become_parties"
+    made: dict[str, str] = {}
+    for row in db.execute("SELECT id, version, data, deleted, updated_at, updated_by FROM addresses "
+                          "ORDER BY id").fetchall():
+        record_id, version, text, deleted, updated_at, updated_by = row
+        data = json.loads(text)
+        if "landlord" not in data and "employer_or_agency" not in data:
+            continue
+        for field, role in (("landlord", "verhuurder"), ("employer_or_agency", None)):
+            name = " ".join(str(data.get(field) or "").split())
+            if not name:
+                continue
+            key = same_name(name)
+            if key not in made:
+                made[key] = str(uuid.uuid4())
+                party = {"kind": guess_kind(name), "name": name, "kvk": None, "postal_address": None, "email": None}
+                db.execute("INSERT INTO parties (id, version, data, deleted, created_at, updated_at, updated_by, kind, "
+                           "name, kvk) VALUES (?, 1, ?, 0, ?, ?, ?, ?, ?, NULL)",
+                           [made[key], json.dumps(party, ensure_ascii=False, separators=(",", ":")), stamp, stamp,
+                            actor, party["kind"], name])
+            db.execute("INSERT INTO address_parties (id, address_id, party_id, role, from_date, until_date, "
+                       "created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)",
+                       [str(uuid.uuid4()), record_id, made[key], role or employer_role(name), stamp, actor, stamp,
+                        actor])
+        db.execute("INSERT INTO history (entity, record_id, version, data, deleted, changed_at, changed_by) "
+                   "VALUES ('address', ?, ?, ?, ?, ?, ?)", [record_id, version, text, deleted, updated_at, updated_by])
+        live = {k: v for k, v in data.items() if k not in ("landlord", "employer_or_agency")}
+        db.execute("UPDATE addresses SET version = ?, data = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+                   [version + 1, json.dumps(live, ensure_ascii=False, separators=(",", ":")), stamp, actor, record_id])
+        db.execute("INSERT OR REPLACE INTO changes (entity, record_id, address_id, owner_id, op) VALUES "
+                   "('address', ?, ?, NULL, ?)", [record_id, record_id, "delete" if deleted else "put"])

@@ -42,6 +42,8 @@ class Entity:
     owner_of: Callable[[dict[str, Any]], str | None]
     # Called inside the write transaction with the old record (or None) and the new one.
     after_put: Callable[[Database, dict[str, Any] | None, dict[str, Any]], None] | None = None
+    # Whether a change goes into the change sequence (tablets pull it); parties never do.
+    synced: bool = True
 
 
 def _assignment_changed(db: Database, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
@@ -66,9 +68,12 @@ ENTITIES: dict[str, Entity] = {
                          lambda d: None),
     # Server-made; tablets receive a summary of open cases at their addresses.
     "case": Entity("case", "cases", lambda d: d["address_id"], lambda d: None),
+    # Office-only: whom letters go to (server.parties); a tablet gets names and roles inside addresses.
+    "party": Entity("party", "parties", lambda d: None, lambda d: None, synced=False),
 }
 QUERY_COLUMNS: dict[str, dict[str, str]] = {**ENTITY_TABLES,
-                                            "cases": {"address_id": "TEXT", "status": "TEXT", "number": "TEXT"}}
+                                            "cases": {"address_id": "TEXT", "status": "TEXT", "number": "TEXT"},
+                                            "parties": {"kind": "TEXT", "name": "TEXT", "kvk": "TEXT"}}
 
 _RECORD_META = ("id", "version", "created_at", "updated_at")
 
@@ -133,7 +138,8 @@ def put(db: Database, entity: str, record: dict[str, Any], *, actor: str | None,
                "deleted": 0, "created_at": old_row["created_at"] if old_row else stamp, "updated_at": stamp,
                "updated_by": actor, **_columns(kind, data)}
         _upsert(db, kind.table, row)
-        log_change(db, entity, record_id, "put", kind.address_of(record), kind.owner_of(record))
+        if kind.synced:
+            log_change(db, entity, record_id, "put", kind.address_of(record), kind.owner_of(record))
         # What _row_to_record(row) would give, without parsing the text just written: a new
         # top-level dict whose nested values are the caller's (records are read-only data).
         stored = {"id": record_id, "version": row["version"], **data, "created_at": row["created_at"],
@@ -171,7 +177,8 @@ def delete(db: Database, entity: str, record_id: str, *, actor: str | None,
         db.execute(f"UPDATE {kind.table} SET deleted = 1, version = version + 1, updated_at = ?, updated_by = ? "  # noqa: S608
                    "WHERE id = ?", [stamp, actor, record_id])
         record = _row_to_record(old_row)
-        log_change(db, entity, record_id, "delete", kind.address_of(record), kind.owner_of(record))
+        if kind.synced:
+            log_change(db, entity, record_id, "delete", kind.address_of(record), kind.owner_of(record))
         if entity == "address":
             log_change(db, "register", record_id, "delete", None, None)  # off every tablet's register
     return {**record, "version": old_row["version"] + 1, "updated_at": stamp}

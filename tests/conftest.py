@@ -61,6 +61,9 @@ class Api:
     def patch(self, url: str, as_: str | None = "teamleider", **kwargs: Any) -> Any:
         return self.call("PATCH", url, as_, **kwargs)
 
+    def delete(self, url: str, as_: str | None = "teamleider", **kwargs: Any) -> Any:
+        return self.call("DELETE", url, as_, **kwargs)
+
 
 @pytest.fixture
 def app(tmp_path: Path) -> Flask:

@@ -18,6 +18,21 @@ from tests.test_api_bad_input import snapshot
 RENDERS = Path(__file__).resolve().parent.parent / "artifacts" / "documents"
 
 
+LANDLORD: dict[str, Any] = {"kind": "rechtspersoon", "name": "Voorbeeld Verhuur B.V.", "kvk": "00000358",
+            "postal_address": {"straat": "Voorbeeldweg", "huisnummer": 12, "huisletter": "a", "toevoeging": None,
+                               "postcode": "1431 zz", "woonplaats": "Aalsmeer"}}
+
+
+def give_landlord(api: Any, address_id: str, **changes: Any) -> dict[str, Any]:
+    """Record the verhuurder of an address as a party with a (made-up) postal address; return the party."""
+    party = api.post("/api/v1/parties", json={**LANDLORD, **changes})
+    assert party.status_code == 201, party.json
+    linked = api.post(f"/api/v1/addresses/{address_id}/parties", json={"party_id": party.json["id"],
+                                                                      "role": "verhuurder"})
+    assert linked.status_code == 201, linked.json
+    return dict(party.json)
+
+
 def put_photo(app: Flask, content: bytes) -> str:
     """Keep a photo in the server's attachment store as a finished upload would; return its SHA-256."""
     sha256 = hashlib.sha256(content).hexdigest()

@@ -31,13 +31,13 @@ class Device:
     def push_raw(self, body: Any, **kwargs: Any) -> Any:
         return self.api.post("/api/v1/sync/push", as_=None, headers=self.headers, json=body, **kwargs)
 
-    def push(self, *mutations: dict[str, Any]) -> Any:
-        """Push mutations with the next seq numbers."""
+    def push(self, *mutations: dict[str, Any], protocol: int = 1) -> Any:
+        """Push mutations with the next seq numbers (protocol 1, which the server still accepts, unless told)."""
         batch = []
         for m in mutations:
             self.seq += 1
             batch.append({"seq": self.seq, "op": "put", "base_version": None, **m})
-        return self.push_raw({"protocol": 1, "mutations": batch})
+        return self.push_raw({"protocol": protocol, "mutations": batch})
 
     def pull_all(self, limit: int = 500) -> list[dict[str, Any]]:
         """Pull until done; return every change received."""

@@ -36,7 +36,7 @@ def test_init_creates_the_database_and_is_safe_to_repeat(data: Path) -> None:
     run(runner, data, "user", "add", "piet", "--role", "handhaver", "--password-stdin", input="lang-genoeg-ww\n")
     assert run(runner, data, "init").exit_code == 0  # type: ignore[attr-defined]
     users = run(runner, data, "user", "list")
-    assert users.output == "piet\thandhaver\n"  # type: ignore[attr-defined]
+    assert users.output == "piet\thandhaver\t-\t-\n"  # type: ignore[attr-defined]  # no full name, no function
 
 
 def test_init_demo_adds_demo_data_once(data: Path) -> None:

@@ -15,7 +15,7 @@ from flask import Flask
 from server.db import get_db
 from server.documents import pdf_path
 from tests.conftest import Api, example
-from tests.documents_world import case_tables, pdf_images, pdf_text, put_photo, render_png
+from tests.documents_world import case_tables, give_landlord, pdf_images, pdf_text, put_photo, render_png
 from tests.test_api_assignments_inspections import store_inspection
 from tests.test_attachments import jpeg
 
@@ -45,6 +45,7 @@ def case(api: Api, app: Flask) -> dict[str, Any]:
                                    {"sha256": put_photo(app, jpeg(2, size=640)), "caption": "Zolder met vier bedden",
                                     "room_id": "r5"}]
     api.post("/api/v1/addresses", json=raw["address"])
+    give_landlord(api, raw["address"]["id"])
     store_inspection(app, raw["inspection"], api.users["handhaver"]["id"])
     response = api.post("/api/v1/cases", json={"inspection_id": raw["inspection"]["id"]})
     assert response.status_code == 201, response.json
@@ -122,7 +123,7 @@ def test_every_kind_of_document_reads_back_with_its_legal_parts_dates_and_amount
     assert "17 maart 2025 (verschoven van 15 maart 2025" in text, "VLUCHTWEG: 9 days end on a Saturday -> Monday"
     for code in codes:
         assert code in text, code
-    assert "Voorbeeld Verhuur B.V." in text
+    assert "Voorbeeld Verhuur B.V. Voorbeeldweg 12A 1431 ZZ AALSMEER" in text, "the window-envelope address block"
 
     # Voornemen last onder dwangsom: the zienswijze term of 2 weeks ends on Easter Monday 2025 -> Tuesday.
     voornemen = concept(api, case, {"kind": "voornemen_lod", "letter_date": "2025-04-07"})
@@ -428,11 +429,15 @@ def test_a_boete_follows_a_warning_and_the_rapport_and_may_use_the_repeat_maximu
     assert concept(api, case, {**body, "boete": {"amount": "103000.01", "repeat": True}}, status=422)
 
 
-def test_letters_need_a_named_landlord(api: Api, app: Flask, case: dict[str, Any]) -> None:
-    address = api.get(f"/api/v1/addresses/{case['address_id']}").json
-    changed = api.patch(f"/api/v1/addresses/{address['id']}", json={"landlord": None},
-                        headers={"If-Match": str(address["version"])})
-    assert changed.status_code == 200, changed.json
+def test_letters_need_a_verhuurder_with_a_complete_postal_address(api: Api, app: Flask, case: dict[str, Any]) -> None:
+    [link] = api.get(f"/api/v1/addresses/{case['address_id']}/parties").json["items"]
+    ended = api.delete(f"/api/v1/addresses/{case['address_id']}/parties/{link['id']}")
+    assert ended.status_code == 200, ended.json
     refused = concept(api, case, {"kind": "waarschuwing"}, status=409)
-    assert "verhuurder" in refused["message"]
-    concept(api, case, {"kind": "rapport"})
+    assert "Leg eerst de verhuurder met een volledig postadres vast" in refused["message"]
+    concept(api, case, {"kind": "rapport"})  # a rapport is not a letter to anyone
+    give_landlord(api, case["address_id"], name="Zonder Adres B.V.", postal_address=None)
+    assert "volledig postadres" in concept(api, case, {"kind": "waarschuwing"}, status=409)["message"]
+    give_landlord(api, case["address_id"], name="Met Adres B.V.")
+    made = concept(api, case, {"kind": "waarschuwing"})
+    assert "Met Adres B.V. Voorbeeldweg 12A 1431 ZZ AALSMEER" in pdf_text(pdf(api, made))

@@ -317,15 +317,15 @@ def test_two_devices_editing_one_address_field_make_a_conflict_with_both_values(
     (one, e1), (two, e2) = world.tablet("hh1"), world.tablet("hh2")
     e1.cycle()
     e2.cycle()
-    one.queue("address", {**one.get("address", address["id"]), "landlord": "Verhuurder Een B.V."})  # type: ignore[dict-item]
-    two.queue("address", {**two.get("address", address["id"]), "landlord": "Verhuurder Twee B.V."})  # type: ignore[dict-item]
+    one.queue("address", {**one.get("address", address["id"]), "notes": "Bel aan achter"})  # type: ignore[dict-item]
+    two.queue("address", {**two.get("address", address["id"]), "notes": "Hond in de tuin"})  # type: ignore[dict-item]
     assert e1.cycle().applied == 1
     assert e2.cycle().conflicts == 1
     conflicts = world.rest("GET", "/api/v1/conflicts")["items"]
     assert [(c["field"], c["server_value"], c["device_value"]) for c in conflicts] == [
-        ("landlord", "Verhuurder Een B.V.", "Verhuurder Twee B.V.")]
+        ("notes", "Bel aan achter", "Hond in de tuin")]
     assert two.outcomes()[0]["status"] == "conflict"
-    assert two.get("address", address["id"])["landlord"] == "Verhuurder Een B.V."  # type: ignore[index]
+    assert two.get("address", address["id"])["notes"] == "Bel aan achter"  # type: ignore[index]
     for s, e in ((one, e1), (two, e2)):
         e.close()
         s.close()

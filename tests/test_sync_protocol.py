@@ -226,16 +226,18 @@ def test_address_fields_merge_and_a_clash_keeps_both_values(api: Api, app: Flask
                                               "inspector_id": api.users[user]["id"]})
     base = api.get(f"/api/v1/addresses/{address['id']}").json
     wire = {k: v for k, v in base.items() if k not in ("version", "created_at", "updated_at")}
-    first = one.push(put("address", dict(wire, landlord="Eigenaar A", notes="Bel aan achter"), base_version=1))
+    first = one.push(put("address", dict(wire, location_type="woonkern", notes="Bel aan achter"), base_version=1))
     assert first.json["results"][0] == {"seq": 1, "status": "applied", "version": 2}
-    second = two.push(put("address", dict(wire, landlord="Eigenaar B", floor_area_m2=77.5), base_version=1)).json
+    second = two.push(put("address", dict(wire, location_type="bedrijventerrein", floor_area_m2=77.5),
+                          base_version=1)).json
     outcome = second["results"][0]
-    assert outcome["status"] == "conflict" and outcome["fields"] == ["landlord"]
+    assert outcome["status"] == "conflict" and outcome["fields"] == ["location_type"]
     current = api.get(f"/api/v1/addresses/{address['id']}").json
-    assert (current["landlord"], current["notes"], current["floor_area_m2"]) == ("Eigenaar A", "Bel aan achter", 77.5)
+    assert (current["location_type"], current["notes"], current["floor_area_m2"]) == ("woonkern", "Bel aan achter",
+                                                                                      77.5)
     conflicts = api.get("/api/v1/conflicts").json["items"]
     assert [(c["field"], c["server_value"], c["device_value"]) for c in conflicts] == [
-        ("landlord", "Eigenaar A", "Eigenaar B")]
+        ("location_type", "woonkern", "bedrijventerrein")]
     assert api.get("/api/v1/conflicts", as_="handhaver").status_code == 403
 
 
@@ -256,7 +258,9 @@ def test_a_new_address_found_on_site_is_created_unverified(api: Api, device: Dev
 
 
 BAD_PUSHES = [
-    ({"protocol": 2, "mutations": []}, 426),
+    ({"protocol": 3, "mutations": []}, 426),
+    ({"protocol": 0, "mutations": []}, 426),
+    ({"protocol": True, "mutations": []}, 426),
     ({"protocol": "1", "mutations": []}, 426),
     ({"mutations": []}, 422),
     ({"protocol": 1}, 422),
@@ -321,7 +325,7 @@ def test_pull_pages_resume_at_the_cursor(api: Api, app: Flask) -> None:
                                               "inspector_id": api.users["handhaver"]["id"]})
     device = Device(api, app, "handhaver")
     paged = device.pull_all(limit=3)
-    assert len(paged) == 1 + 7 + 7 + 7  # the norm set, 7 addresses, their assignments, their register entries
+    assert len(paged) == 2 + 7 + 7 + 7  # the norm sets, 7 addresses, their assignments, their register entries
     assert len({(c["entity"], c["id"]) for c in paged}) == len(paged)
     assert device.pull_all() == []
 
@@ -361,7 +365,7 @@ def test_bad_pull_queries_get_422(device: Device, query: str) -> None:
 
 
 def test_unknown_protocol_on_pull_gets_426(device: Device) -> None:
-    reply = device.api.get("/api/v1/sync/pull?protocol=2", as_=None, headers=device.headers)
+    reply = device.api.get("/api/v1/sync/pull?protocol=3", as_=None, headers=device.headers)
     assert reply.status_code == 426
     assert "werk de app bij" in reply.json["message"]
 

@@ -18,7 +18,9 @@ def init_app(app: Flask) -> None:
         documents,
         inspections,
         openapi,
+        parties,
         sync,
+        users,
     )
 
     app.register_blueprint(bp)

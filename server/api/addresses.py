@@ -16,7 +16,7 @@ from server.api.listing import list_records
 from server.audit import audit
 from server.auth import PLANNERS, current_user, require
 from server.db import get_db
-from server.errors import BadRequest, Conflict, NotFound
+from server.errors import BadRequest, Conflict, Invalid, NotFound
 from server.http import PageQuery, QueryBool, QueryInt, json_object, load, query
 
 WRITABLE = [name for name, f in address_schema.fields.items() if not f.dump_only and name != "id"]
@@ -64,6 +64,7 @@ def create_address() -> tuple[Response, int]:
     """Create an address; the id may be given (a UUID) or is made here."""
     body = json_object()
     body.setdefault("id", str(uuid.uuid4()))
+    _refuse_legacy(body)
     loaded = load(address_schema, body)
     db = get_db()
     if store.get(db, "address", loaded["id"], include_deleted=True) is not None:
@@ -82,7 +83,8 @@ def update_address(address_id: str) -> Response:
     current = store.get(db, "address", address_id)
     if current is None:
         raise NotFound("Adres niet gevonden.")
-    expected = _if_match()
+    expected = if_match_version()
+    _refuse_legacy(body)
     if "id" in body and body["id"] != address_id:
         raise BadRequest("Het id van een adres verandert niet.")
     merged = {k: current.get(k) for k in WRITABLE} | {k: v for k, v in body.items() if k != "id"} | {"id": address_id}
@@ -96,7 +98,17 @@ def update_address(address_id: str) -> Response:
     return jsonify(record)
 
 
-def _if_match() -> int | None:
+def _refuse_legacy(body: dict[str, Any]) -> None:
+    """Say where the landlord and employer went, rather than just "unknown field"."""
+    errors = {key: ["Vervallen veld: leg de partij vast met POST /api/v1/parties en koppel haar met POST "
+                    "/api/v1/addresses/<id>/parties (rol verhuurder, werkgever of uitzendbureau)."]
+              for key in ("landlord", "employer_or_agency") if key in body}
+    if errors:
+        raise Invalid(errors=errors)
+
+
+def if_match_version() -> int | None:
+    """Return the version an If-Match header names, None without one; 400 when it is not a number."""
     raw = request.headers.get("If-Match")
     if raw is None:
         return None

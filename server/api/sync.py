@@ -14,7 +14,7 @@ from server.auth import PLANNERS, current_device, current_user, require
 from server.db import get_db, rows
 from server.errors import Forbidden, UpgradeRequired
 from server.http import PageQuery, QueryDateTime, QueryInt, json_object, load, query
-from server.sync import MAX_PULL, PROTOCOL, load_push, pull, push, touch_device
+from server.sync import MAX_PULL, PROTOCOL, PUSH_PROTOCOLS, load_push, pull, push, touch_device
 
 
 def _device() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -25,8 +25,12 @@ def _device() -> tuple[dict[str, Any], dict[str, Any]]:
     return user, device
 
 
-def _check_protocol(value: Any) -> None:
-    if value != PROTOCOL:
+def _check_protocol(value: Any, accepted: tuple[int, ...] = (PROTOCOL,)) -> None:
+    if type(value) is not int or value not in accepted:
+        if type(value) is int and 0 < value < PROTOCOL:
+            raise UpgradeRequired(f"Deze app spreekt protocol {value}; de server spreekt protocol {PROTOCOL} en stuurt "
+                                  "gegevens die deze versie niet kan lezen. Werk de app bij; wat nog wacht om "
+                                  "verzonden te worden, blijft bewaard en wordt nog aangenomen.", protocol=PROTOCOL)
         raise UpgradeRequired(f"Protocol {value!r} wordt niet ondersteund (server spreekt protocol {PROTOCOL}); "
                               "werk de app bij.", protocol=PROTOCOL)
 
@@ -38,7 +42,7 @@ def sync_push() -> Response:
     user, device = _device()
     body = json_object(keep_lone_surrogates=True)  # refused per mutation, so the queue still drains
     if "protocol" in body:
-        _check_protocol(body["protocol"])
+        _check_protocol(body["protocol"], PUSH_PROTOCOLS)  # protocol 1 is mapped (server.protocol1)
     check_text = bool(g.get("lone_surrogates"))
     loaded = load(load_push, body)
     db = get_db()
