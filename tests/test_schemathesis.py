@@ -129,9 +129,15 @@ def _seed(app: Flask, world: World) -> None:
     case = _check(client.post("/api/v1/cases", json={"inspection_id": inspection["id"]}, headers=office), 201)
     document = _check(client.post(f"/api/v1/cases/{case['id']}/documents", headers=office,
                                   json={"kind": "rapport", "letter_date": dt.date.today().isoformat()}), 201)
+    party = _check(client.post("/api/v1/parties", headers=office, json={
+        "kind": "rechtspersoon", "name": "Voorbeeld Verhuur B.V.", "kvk": "00000358", "postal_address": {
+            "straat": "Voorbeeldweg", "huisnummer": 1, "postcode": "1431ZZ", "woonplaats": "Aalsmeer"}}), 201)
+    link = _check(client.post(f"/api/v1/addresses/{address['id']}/parties", headers=office,
+                              json={"party_id": party["id"], "role": "verhuurder"}), 201)
     world.ids = {"address_id": address["id"], "assignment_id": assignment["id"], "inspection_id": inspection["id"],
                  "case_id": case["id"], "document_id": document["id"], "sha256": sha256,
-                 "inspector_id": users["handhaver"]["id"]}
+                 "inspector_id": users["handhaver"]["id"], "party_id": party["id"], "link_id": link["id"],
+                 "user_id": users["handhaver"]["id"]}
 
 
 @pytest.fixture(scope="module")

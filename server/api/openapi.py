@@ -116,6 +116,7 @@ def build_spec() -> dict[str, Any]:
     _case_paths(spec)
     _sync_paths(spec)
     _attachment_paths(spec)
+    _party_and_user_paths(spec)
     spec.path("/healthz", operations={"get": _op("Gezondheid", _json("Health"), (), public=True)})
     spec.path("/api/v1/openapi.json", operations={"get": _op("Dit document", _json({"type": "object"}), (),
                                                              public=True)})
@@ -265,6 +266,65 @@ def _attachment_paths(spec: APISpec) -> None:
                     "schema": {"type": "string", "format": "binary"}}}}},
         "get": _op("De foto of bijlage, voor wie een inspectie mag lezen die hem noemt", files, (400, 404),
                    params=sha256)})
+
+
+def _party_and_user_paths(spec: APISpec) -> None:
+    """Add parties, their roles at addresses, and the officials (users)."""
+    from schemas.party import ROLES, PartyLinkSchema, PartySchema
+    from server.api.openapi_answers import BOOLEAN, DAY, MOMENT, STRING, _nullable, _obj
+    from server.api.parties import LinkEndSchema, PartyQuery
+    from server.http import PageQuery
+    from server.officials import ProfileSchema
+    spec.components.schema("Party", schema=PartySchema)
+    spec.components.schema("NewParty", schema=PartySchema(partial=("id",)))
+    spec.components.schema("PartyChanges", schema=PartySchema(partial=True))
+    spec.components.schema("NewPartyLink", schema=PartyLinkSchema)
+    spec.components.schema("PartyLinkEnd", schema=LinkEndSchema)
+    spec.components.schema("ProfileChanges", schema=ProfileSchema)
+    text = _nullable(STRING)
+    spec.components.schema("PartyLink", _obj({
+        "id": STRING, "address_id": STRING, "party_id": STRING, "role": {"type": "string", "enum": list(ROLES)},
+        "from": _nullable(DAY), "until": {**_nullable(DAY), "description": "De eerste dag dat de rol niet meer geldt."},
+        "active": {**BOOLEAN, "description": "Of de rol vandaag geldt."}, "created_at": MOMENT, "created_by": text,
+        "updated_at": MOMENT, "updated_by": text, "party": {**ref("Party"), "nullable": True}}))
+    spec.components.schema("User", _obj({
+        "id": STRING, "name": {**STRING, "description": "Inlognaam (nooit in brieven)."},
+        "role": {"type": "string", "enum": ["handhaver", "teamleider", "beheerder"]}, "full_name": text,
+        "function_title": text, "email": text, "phone": text, "aanwijzing": text, "legitimation_no": text,
+        "created_at": MOMENT, "disabled_at": _nullable(MOMENT)}))
+    party_id = _path("party_id", "Id van de partij.")
+    address_id = _path("address_id", "Id van het adres.")
+    link_id = _path("link_id", "Id van de koppeling van partij en adres.")
+    if_match = [{"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                 "description": "De versie waarvan de wijziging uitgaat; intussen gewijzigd: 409."}]
+    spec.path("/api/v1/parties", operations={
+        "get": _op("Partijen zoeken op (een deel van de) naam of KvK-nummer (een handhaver ziet die op zijn "
+                   "adressen)", _list("Party"), (403, 422), params=_query(PartyQuery)),
+        "post": _op("Partij aanmaken (teamleider, beheerder)", _json("Party"), (403, 409), ok_status="201",
+                    body="NewParty")})
+    spec.path("/api/v1/parties/{party_id}", operations={
+        "get": _op("Partij", _json("Party"), (403, 404), params=party_id),
+        "patch": _op("Partij wijzigen (teamleider, beheerder)", _json("Party"), (403, 404, 409),
+                     body="PartyChanges", params=party_id + if_match)})
+    spec.path("/api/v1/addresses/{address_id}/parties", operations={
+        "get": _op("Partijen van een adres met hun rol, ook beëindigde", _list("PartyLink"), (403, 404),
+                   params=address_id),
+        "post": _op("Partij een rol geven op een adres (teamleider, beheerder); dezelfde rol in dezelfde periode: "
+                    "409", _json("PartyLink"), (403, 404, 409), ok_status="201", body="NewPartyLink",
+                    params=address_id)})
+    spec.path("/api/v1/addresses/{address_id}/parties/{link_id}", operations={
+        "patch": _op("Rol beëindigen op een datum (teamleider, beheerder); er wordt niets verwijderd",
+                     _json("PartyLink"), (403, 404), body="PartyLinkEnd", params=address_id + link_id),
+        "delete": _op("Rol vandaag beëindigen (teamleider, beheerder); er wordt niets verwijderd", _json("PartyLink"),
+                      (403, 404), params=address_id + link_id)})
+    user_id = _path("user_id", "Id van de gebruiker.")
+    spec.path("/api/v1/users", operations={
+        "get": _op("Gebruikers met naam, functie en aanwijzing (teamleider, beheerder); nooit wachtwoorden",
+                   _list("User"), (403, 422), params=_query(PageQuery))})
+    spec.path("/api/v1/users/{user_id}", operations={
+        "get": _op("Gebruiker (beheerder)", _json("User"), (403, 404), params=user_id),
+        "patch": _op("Naam, functie, e-mail, telefoon, aanwijzing of legitimatienummer wijzigen (beheerder)",
+                     _json("User"), (403, 404), body="ProfileChanges", params=user_id)})
 
 
 @bp.get("/openapi.json")
