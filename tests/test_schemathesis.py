@@ -13,10 +13,7 @@ import datetime as dt
 import gzip
 import hashlib
 import io
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,18 +138,12 @@ def _seed(app: Flask, world: World) -> None:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The app on a fresh data folder, seeded; failed attempts are not throttled here.
-
-    The folder is in memory (/dev/shm) where there is one: thousands of requests each commit
-    with synchronous=FULL, and on a disk those syncs were most of the module's time.
-    """
-    memory = Path("/dev/shm")
-    with tempfile.TemporaryDirectory(dir=memory if memory.is_dir() else tmp_path_factory.getbasetemp()) as folder:
-        app = create_app({"DATA": str(Path(folder) / "data"), "TESTING": True,
-                          "AUTH_FREE_FAILURES": 10**6, "AUTH_FREE_FAILURES_NAME": 10**6})
-        _seed(app, WORLD)
-        yield WORLD
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """The app on a fresh data folder, seeded; failed attempts are not throttled here."""
+    app = create_app({"DATA": str(tmp_path_factory.mktemp("schemathesis") / "data"), "TESTING": True,
+                      "AUTH_FREE_FAILURES": 10**6, "AUTH_FREE_FAILURES_NAME": 10**6})
+    _seed(app, WORLD)
+    return WORLD
 
 
 # Requests to methods the document does not list are the route test's business (test_openapi).
