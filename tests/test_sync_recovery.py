@@ -87,7 +87,8 @@ def test_an_address_found_on_site_that_exists_is_linked_not_duplicated(world: Wo
     assert world.db_rows("SELECT count(*) FROM addresses WHERE postcode = '1431XY' AND huisnummer = 77") == [(1,)]
     assert world.db_rows("SELECT address_id, status FROM inspections WHERE id = ?", [inspection["id"]]) == [
         (existing["id"], "submitted")]
-    assert store.get("inspection", inspection["id"])["address_id"] == existing["id"]
+    moved = store.get("inspection", inspection["id"])
+    assert moved is not None and moved["address_id"] == existing["id"]
     assert store.get("address", found_on_site["id"]) is None
     store.close()
 
