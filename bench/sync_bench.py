@@ -87,8 +87,7 @@ def address(rng: random.Random) -> dict[str, Any]:
             "huisnummer": rng.randint(1, 400), "huisletter": None, "toevoeging": None,
             "straat": rng.choice(["Zijdstraat", "Uiterweg", "Ophelialaan", "Oosteinderweg"]),
             "woonplaats": "Aalsmeer", "gemeentecode": "0358", "location_type": "woonkern", "verified": False,
-            "floor_area_m2": rng.randint(60, 200), "landlord": "Voorbeeld Verhuur B.V.",
-            "employer_or_agency": "Flex Voorbeeld B.V.", "brp_registered": rng.randint(0, 6), "notes": None}
+            "floor_area_m2": rng.randint(60, 200), "brp_registered": rng.randint(0, 6), "notes": None}
 
 
 def inspection(rng: random.Random, address_id: str, inspector_id: str | None = None) -> dict[str, Any]:
