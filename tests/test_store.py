@@ -30,15 +30,16 @@ def test_every_change_bumps_the_version_keeps_history_and_moves_to_the_end(db_pa
     second = store.put(db, "address", {**a, "notes": "tweede"}, actor="u2")
     assert second["version"] == 2
     assert [h["notes"] for h in store.history(db, "address", a["id"])] == [None]
-    order = [r["record_id"] for r in db.query("SELECT record_id FROM changes ORDER BY seq")]
-    assert order == [b["id"], a["id"]], "one entry per record, latest change last"
+    order = [(r["entity"], r["record_id"]) for r in db.query("SELECT entity, record_id FROM changes ORDER BY seq")]
+    assert order == [("address", b["id"]), ("register", b["id"]), ("address", a["id"]), ("register", a["id"])], \
+        "one entry per record (and its register entry), latest change last"
     tombstone = store.delete(db, "address", a["id"], actor="u2")
     assert tombstone is not None and tombstone["version"] == 3
     assert store.get(db, "address", a["id"]) is None
     assert store.get(db, "address", a["id"], include_deleted=True) is not None
-    assert [r["op"] for r in db.query("SELECT op FROM changes WHERE record_id = ?", [a["id"]])] == ["delete"]
+    assert [r["op"] for r in db.query("SELECT op FROM changes WHERE record_id = ?", [a["id"]])] == ["delete"] * 2
     assert [h["version"] for h in store.history(db, "address", a["id"])] == [1, 2]
-    assert store.last_change_seq(db) == 4
+    assert store.last_change_seq(db) == 8
 
 
 def test_expected_version_guards_against_lost_updates(db_path: Path) -> None:
