@@ -255,3 +255,52 @@ def m010_landlords_become_parties(db: Database) -> None:
                    [version + 1, json.dumps(live, ensure_ascii=False, separators=(",", ":")), stamp, actor, record_id])
         db.execute("INSERT OR REPLACE INTO changes (entity, record_id, address_id, owner_id, op) VALUES "
                    "('address', ?, ?, NULL, ?)", [record_id, record_id, "delete" if deleted else "put"])
+
+
+@migrations()
+def m011_documents_of_inspections_and_dispatch(db: Database) -> None:
+    # A rapport van bevindingen belongs to its inspection (DESIGN.md document): case_id becomes optional
+    # and inspection_id is added. A document may be a version of another (the rapport for the
+    # verhuurder, frozen with the rapport it is made from). Sending records how and with which proof;
+    # approving records the unverified voorschriften the approver confirmed. SQLite cannot relax a NOT
+    # NULL column, so the table is built anew with every row, and its freeze triggers with it.
+    db.execute("DROP TRIGGER documents_frozen")
+    db.execute("DROP TRIGGER documents_kept")
+    db.execute("ALTER TABLE documents RENAME TO documents_before_m011")
+    db.execute("""CREATE TABLE documents (
+        id TEXT PRIMARY KEY, case_id TEXT, inspection_id TEXT, kind TEXT NOT NULL, status TEXT NOT NULL,
+        letter_date TEXT NOT NULL, data TEXT NOT NULL, created_at TEXT NOT NULL, created_by TEXT,
+        sha256 TEXT, size INTEGER, approved_at TEXT, approved_by TEXT, sent_on TEXT, sent_by TEXT,
+        kenmerk TEXT, version_of TEXT, dispatch_method TEXT, dispatch_reference TEXT, sent_at TEXT,
+        confirmed TEXT)""")
+    db.execute("""INSERT INTO documents (id, case_id, inspection_id, kind, status, letter_date, data, created_at,
+        created_by, sha256, size, approved_at, approved_by, sent_on, sent_by, kenmerk)
+        SELECT id, case_id, CASE WHEN kind = 'rapport' THEN json_extract(data, '$.params.inspection_id') END, kind,
+        status, letter_date, data, created_at, created_by, sha256, size, approved_at, approved_by, sent_on, sent_by,
+        kenmerk FROM documents_before_m011""")
+    db.execute("DROP TABLE documents_before_m011")
+    db.execute("CREATE INDEX documents_case ON documents(case_id, created_at)")
+    db.execute("CREATE INDEX documents_inspection ON documents(inspection_id, kind)")
+    db.execute("CREATE UNIQUE INDEX documents_kenmerk ON documents(kenmerk)")
+    # Evidence is never changed: refuse updates to an approved document's content in the database itself.
+    db.execute("""CREATE TRIGGER documents_frozen BEFORE UPDATE ON documents
+        WHEN OLD.status = 'approved' AND (NEW.data IS NOT OLD.data OR NEW.sha256 IS NOT OLD.sha256
+             OR NEW.kind IS NOT OLD.kind OR NEW.letter_date IS NOT OLD.letter_date
+             OR NEW.status IS NOT OLD.status OR NEW.case_id IS NOT OLD.case_id
+             OR NEW.inspection_id IS NOT OLD.inspection_id OR NEW.confirmed IS NOT OLD.confirmed
+             OR (OLD.sent_on IS NOT NULL AND (NEW.sent_on IS NOT OLD.sent_on
+                 OR NEW.dispatch_method IS NOT OLD.dispatch_method
+                 OR NEW.dispatch_reference IS NOT OLD.dispatch_reference)))
+        BEGIN SELECT RAISE(ABORT, 'document is frozen'); END""")
+    db.execute("""CREATE TRIGGER documents_kept BEFORE DELETE ON documents WHEN OLD.status = 'approved'
+        BEGIN SELECT RAISE(ABORT, 'document is frozen'); END""")
+    # When a step took legal effect (a letter's date, the day a zienswijze came in), beside when it was recorded.
+    db.execute("ALTER TABLE case_events ADD COLUMN effective_on TEXT")
+    # Boetes imposed before the system, entered by hand, and those this system imposed: the repeat maximum
+    # needs an earlier boete for the same violation by the same overtreder.
+    db.execute("""CREATE TABLE boetes (
+        id TEXT PRIMARY KEY, party_id TEXT, code TEXT NOT NULL, imposed_on TEXT NOT NULL, kenmerk TEXT NOT NULL,
+        irrevocable_on TEXT, amount TEXT, case_id TEXT, document_id TEXT, source TEXT NOT NULL,
+        created_at TEXT NOT NULL, created_by TEXT)""")
+    db.execute("CREATE INDEX boetes_party ON boetes(party_id, code)")
+    db.execute("CREATE TABLE rapport_numbers (year INTEGER PRIMARY KEY, last INTEGER NOT NULL)")
