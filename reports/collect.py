@@ -28,25 +28,31 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from reports import letters
+from reports import boete_letters, letter_parts, letters
 from reports.dossier import dossier
+from reports.rapport import TITLES as RAPPORT_TITLES
 from reports.rapport import rapport
 from reports.words import address_line
 
 TITLES = {
-    "rapport": "Rapport van bevindingen",
+    **RAPPORT_TITLES,
     "waarschuwing": "Waarschuwing",
     "voornemen_lod": "Voornemen last onder dwangsom",
     "besluit_lod": "Besluit last onder dwangsom",
+    "invordering": "Besluit tot invordering van een verbeurde dwangsom",
     "voornemen_boete": "Voornemen bestuurlijke boete",
+    "besluit_boete": "Besluit bestuurlijke boete",
+    "publicatie": "Besluit tot openbaarmaking van een bestuurlijke boete",
     "dossier": "Dossier",
 }
 
-letters.TITLES.update(TITLES)
+letter_parts.TITLES.update(TITLES)
 
 BUILDERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "rapport": rapport, "waarschuwing": letters.waarschuwing, "voornemen_lod": letters.voornemen_lod,
-    "besluit_lod": letters.besluit_lod, "voornemen_boete": letters.voornemen_boete, "dossier": dossier,
+    "besluit_lod": letters.besluit_lod, "invordering": letters.invordering,
+    "voornemen_boete": boete_letters.voornemen_boete, "besluit_boete": boete_letters.besluit_boete,
+    "publicatie": boete_letters.publicatie, "dossier": dossier,
 }
 
 

@@ -1,229 +1,220 @@
-"""The letters of a case, in Dutch blocks for reports.render."""
+"""The letters of the last onder dwangsom (voornemen, besluit, invordering) and the Wgv waarschuwing.
+
+Each takes the plain data server/letters.py gathers; see reports/letter_parts.py for the shared frame.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from reports.fmt import bedrag, datum, day, lokale_dag, weken
-from reports.words import (
-    Block,
-    address_line,
-    de_gemeente,
-    finding_table,
-    first_lower,
-    rooms_of,
+from reports.fmt import bedrag, datum
+from reports.letter_parts import (
+    TITLES,
+    cited,
+    contact_text,
+    dwangsom_text,
+    found,
+    lasten_table,
+    letter,
+    overtreder_text,
+    rechtsmiddelen,
+    term_text,
+    toetsingskader_block,
+    visit_text,
+    zienswijze_box,
 )
+from reports.words import Block
 
-TITLES: dict[str, str] = {}  # filled by reports.collect
+__all__ = ["TITLES", "besluit_lod", "invordering", "voornemen_lod", "waarschuwing"]
 
-
-def violations_table(data: dict[str, Any]) -> Block:
-    return finding_table(data["case"]["violations"], rooms_of(data), "Overtreding")
-
-
-def _term_text(term: dict[str, Any]) -> str:
-    text = datum(term["end"])
-    if term.get("moved_because"):
-        text += f" (verschoven van {datum(term['nominal_end'])}: Algemene termijnenwet)"
-    return text
-
-
-def _days(term: dict[str, Any]) -> int:
-    return (day(term["nominal_end"]) - day(term["start"])).days
-
-
-def _letter(data: dict[str, Any], kind: str, blocks: list[Block]) -> dict[str, Any]:
-    address, case = data["address"], data["case"]
-    to = data.get("addressee")
-    recipient = (list(to["lines"]) if to else ["Aan: de eigenaar/verhuurder"]) + [
-        f"Betreft de woning {address_line(address)}"]
-    header = [["Ons kenmerk", data["kenmerk"]], ["Zaaknummer", case["number"]],
-              ["Behandeld door", data["handler"]["name"]],
-              ["Onderwerp", f"{TITLES[kind]} - {address_line(address)}"],
-              ["Datum", datum(data["letter_date"])],
-              ["Bijlagen", ", ".join(data.get("bijlagen") or []) or "geen"]]
-    signature = {"t": "signature", "lines": [
-        f"Het college van burgemeester en wethouders van {data['letterhead']['name'].removeprefix('Gemeente ')},",
-        "namens dezen,", "", data["handler"]["name"], data["handler"].get("title") or "teamleider handhaving"]}
-    return {"kind": kind, "title": TITLES[kind], "kenmerk": data["kenmerk"], "letterhead": data["letterhead"],
-            "recipient": recipient, "header": header, "blocks": blocks + _toelichting(data) + [signature]}
-
-
-def _toelichting(data: dict[str, Any]) -> list[Block]:
-    if not (data.get("toelichting") or "").strip():
-        return []
-    return [{"t": "h2", "text": "Toelichting"}, {"t": "p", "text": data["toelichting"].strip()}]
-
-
-def _finding_of(data: dict[str, Any]) -> str:
-    """Return how the violations were found: the visit, or the melding."""
-    inspections = data.get("inspections") or []
-    municipality = data["letterhead"]["name"]
-    where = address_line(data["address"])
-    if inspections:
-        first = inspections[0]["inspection"]
-        seen = datum(lokale_dag(str(first.get("started_at") or data["case"]["opened_on"])))
-        return (f"Op {seen} hebben toezichthouders van {de_gemeente(municipality)} de woning {where} gecontroleerd. "
-                "Van hun bevindingen is een rapport opgemaakt. Daarbij zijn de "
-                "volgende overtredingen vastgesteld:")
-    melding = (data["case"].get("melding") or "").strip()
-    return (f"Naar aanleiding van een melding over de woning {where} ({melding}) hebben wij het volgende "
-            "vastgesteld:")
-
-
-def _remedy_rows(data: dict[str, Any], terms: dict[str, dict[str, Any]], *, nominal: bool = False) -> list[list[str]]:
-    rows = []
-    first_of_code = {v["code"]: v for v in reversed(data["case"]["violations"])}  # one remedy per code
-    for v in data["case"]["violations"]:
-        if first_of_code.pop(v["code"], None) is None:
-            continue
-        term = terms[v["code"]]
-        remedy = data["remedies"].get(v["code"]) or f"Beëindig de overtreding: {first_lower(v['title'])}."
-        if nominal:
-            rows.append([f"{v['code']}\n{remedy}", f"{_days(term)} dagen na verzending van het besluit"])
-        else:
-            rows.append([f"{v['code']}\n{remedy}", f"{_days(term)} dagen", _term_text(term)])
-    return rows
-
-
-def _dwangsom_text(dwangsom: dict[str, Any]) -> str:
-    amount, maximum = bedrag(dwangsom["amount"]), bedrag(dwangsom["max"])
-    if dwangsom["per"] == "week":
-        return (f"De dwangsom bedraagt {amount} voor iedere week of een deel daarvan waarin de last na afloop van de "
-                f"begunstigingstermijn niet (volledig) is uitgevoerd, tot een maximum van {maximum}.")
-    return (f"De dwangsom bedraagt {amount} voor iedere keer dat na afloop van de begunstigingstermijn wordt "
-            f"vastgesteld dat de last niet (volledig) is uitgevoerd, tot een maximum van {maximum}.")
+# Lasten that make a landlord reduce the number of occupants also hit the residents (belanghebbenden).
+OCCUPANCY = ("BEZETTING_SLAAPKAMER", "OPPERVLAKTE_SLAAPKAMER", "OVERBEWONING", "OVERBEWONING_LOGIES", "MAX_BEWONERS")
 
 
 def waarschuwing(data: dict[str, Any]) -> dict[str, Any]:
-    """The Wgv warning: the violations, a term to end them, and that a fine and publication may follow."""
-    herstel = data["terms"]["herstel"]
-    last = max(day(t["end"]) for t in herstel.values())
+    """The Wgv waarschuwing: the violations, a term to end each, and that a boete and publication may follow."""
+    maximum = next((x["boete_maximum"] for x in data["lasten"] if x.get("boete_maximum")), None)
+    last_day = max(x["herstel"]["end"] for x in data["lasten"])
     blocks: list[Block] = [
-        {"t": "h1", "text": "Waarschuwing"}, {"t": "p", "text": "Geachte heer, mevrouw,"},
-        {"t": "p", "text": _finding_of(data)}, violations_table(data),
-        {"t": "p", "text": "Met deze brief geven wij u een schriftelijke waarschuwing op grond van de Wet goed "
-                           "verhuurderschap. Wij verzoeken u de overtredingen te beëindigen uiterlijk op de datum die "
-                           "hieronder per overtreding staat."},
-        {"t": "table", "head": ["Overtreding en wat u moet doen", "Termijn", "Uiterlijk op"],
-         "rows": _remedy_rows(data, herstel), "widths": [0.6, 0.12, 0.28]},
-        {"t": "box", "text": "Let op: beëindigt u de overtredingen niet op tijd, of stellen wij opnieuw een "
-                             "overtreding vast, dan kunnen wij u een bestuurlijke boete opleggen van ten hoogste "
-                             f"{bedrag(data['boete']['max'])}. Een opgelegde boete kan openbaar worden gemaakt "
-                             "(Wet goed verhuurderschap)."},
-        {"t": "p", "text": f"Na {datum(last)} controleren wij of de overtredingen zijn beëindigd (hercontrole)."},
-        {"t": "p", "text": "Deze waarschuwing is geen besluit in de zin van de Algemene wet bestuursrecht. U kunt er "
-                           "daarom geen bezwaar tegen maken. Hebt u vragen, neem dan contact op met de behandelaar "
-                           f"en vermeld ons kenmerk {data['kenmerk']}."},
-        {"t": "p", "text": "Met vriendelijke groet,"},
+        {"t": "h1", "text": "Waarschuwing"},
+        {"t": "p", "text": visit_text(data)}, lasten_table(data),
+        {"t": "p", "text": overtreder_text(data)},
+        {"t": "p", "text": "Met deze brief waarschuwen wij u. Wij vragen u elke overtreding te beëindigen uiterlijk op "
+                           "de datum die hieronder staat, en beëindigd te houden."},
+        {"t": "table", "head": ["Overtreding en wat u moet doen", "Uiterlijk op"],
+         "rows": [[f"{x['code']}: {x['herstelmaatregel']}", term_text(x["herstel"])] for x in data["lasten"]],
+         "widths": [0.6, 0.4]},
+        {"t": "box", "text": "Let op: beëindigt u een overtreding niet op tijd, of stellen wij haar later opnieuw "
+                             "vast, "
+                             "dan kunnen wij u een bestuurlijke boete opleggen (artikel 19 van de Wet goed "
+                             "verhuurderschap)" + (f" van ten hoogste {bedrag(maximum)}" if maximum else "")
+                             + ". Een opgelegde boete kan openbaar worden gemaakt (artikel 20 van de Wet goed "
+                               "verhuurderschap)."},
+        {"t": "p", "text": f"Na {datum(last_day)} controleren wij of u de overtredingen hebt beëindigd (hercontrole)."},
+        *toetsingskader_block(data),
+        {"t": "p", "text": "Deze waarschuwing is geen besluit waartegen u bezwaar kunt maken. Hebt u vragen, neem dan "
+                           f"contact op met {contact_text(data)} en vermeld ons kenmerk {data['kenmerk']}."},
     ]
-    return _letter(data, "waarschuwing", blocks)
+    return letter(data, "waarschuwing", blocks)
 
 
 def voornemen_lod(data: dict[str, Any]) -> dict[str, Any]:
-    """The intention to impose a last onder dwangsom, with the zienswijze term (Awb 4:8)."""
-    zienswijze = data["terms"]["zienswijze"]
+    """The intention to impose a last onder dwangsom, per last, with room for a zienswijze (Awb 4:8)."""
     blocks: list[Block] = [
         {"t": "h1", "text": "Voornemen tot het opleggen van een last onder dwangsom"},
-        {"t": "p", "text": "Geachte heer, mevrouw,"}, {"t": "p", "text": _finding_of(data)}, violations_table(data),
+        {"t": "p", "text": visit_text(data)}, lasten_table(data),
+        {"t": "p", "text": overtreder_text(data)},
         {"t": "h2", "text": "Ons voornemen"},
-        {"t": "p", "text": "Wij zijn van plan u een last onder dwangsom op te leggen (artikel 125 Gemeentewet en "
-                           "artikel 5:32 Algemene wet bestuursrecht). In het besluit zullen wij van u eisen dat u de "
-                           "volgende maatregelen uitvoert binnen de begunstigingstermijn die erbij staat:"},
-        {"t": "table", "head": ["Overtreding en herstelmaatregel", "Begunstigingstermijn"],
-         "rows": _remedy_rows(data, data["terms"]["begunstigingstermijn"], nominal=True), "widths": [0.66, 0.34]},
-        {"t": "p", "text": _dwangsom_text(data["dwangsom"])},
+        {"t": "p", "text": "Wij zijn van plan u een last onder dwangsom op te leggen (artikel 125 van de Gemeentewet "
+                           "en "
+                           "artikel 5:32 van de Algemene wet bestuursrecht). Per overtreding zullen wij van u eisen "
+                           "dat u "
+                           "de herstelmaatregel hieronder uitvoert binnen de termijn die erbij staat, gerekend vanaf "
+                           "de "
+                           "dag waarop het besluit is verzonden; doet u dat niet, dan verbeurt u de dwangsom die erbij "
+                           "staat."},
+        {"t": "table", "head": ["Last", "Termijn", "Dwangsom"],
+         "rows": [[f"{x['code']}: {x['herstelmaatregel']}", f"{x['days']} dagen", dwangsom_text(x["dwangsom"])]
+                  for x in data["lasten"]], "widths": [0.5, 0.14, 0.36]},
+        *toetsingskader_block(data),
         {"t": "h2", "text": "Zienswijze"},
-        {"t": "box", "text": "Voordat wij een besluit nemen, kunt u uw zienswijze op dit voornemen geven (artikel 4:8 "
-                             "Algemene wet bestuursrecht), schriftelijk of mondeling. U hebt daarvoor "
-                             f"{weken(_days(zienswijze))}: uiterlijk op {_term_text(zienswijze)}. Vermeld ons "
-                             f"kenmerk {data['kenmerk']}."},
-        {"t": "p", "text": "Wij betrekken uw zienswijze bij ons besluit. Horen wij niets van u, dan nemen wij een "
-                           "besluit op grond van de gegevens die wij hebben. Tegen dit voornemen kunt u geen bezwaar "
-                           "maken; tegen het besluit later wel."},
-        {"t": "p", "text": "Met vriendelijke groet,"},
+        zienswijze_box(data, data["terms"]["zienswijze"], "dit voornemen"),
+        {"t": "p", "text": "Wij betrekken uw zienswijze bij ons besluit. Horen wij niets van u, dan besluiten wij op "
+                           "grond "
+                           "van de gegevens die wij hebben. Tegen dit voornemen kunt u geen bezwaar maken; tegen het "
+                           "besluit later wel."},
     ]
-    return _letter(data, "voornemen_lod", blocks)
+    return letter(data, "voornemen_lod", blocks)
+
+
+def _last_blocks(i: int, last: dict[str, Any]) -> Block:
+    """Return one last of the besluit: its voorschrift, findings, herstelmaatregel, term and dwangsom."""
+    term = last["term"]
+    return {"t": "keep", "blocks": [
+        {"t": "h2", "text": f"Last {i}: {last['title']} ({last['code']})"},
+        {"t": "fields", "widths": [0.3, 0.7], "rows": [
+            ["Overtreden voorschrift", cited(last)],
+            ["Vastgesteld", found(last)],
+            ["Herstelmaatregel", last["herstelmaatregel"]],
+            ["Begunstigingstermijn", f"{last['days']} dagen na verzending van dit besluit: uiterlijk op "
+                                     f"{term_text(term)} (artikel 5:32a, tweede lid, Awb)"],
+            ["Dwangsom", dwangsom_text(last["dwangsom"]) + " (artikel 5:32b Awb)"],
+            ["Hercontrole", f"op de eerste werkdag na {datum(term['end'])}"]]}]}
 
 
 def besluit_lod(data: dict[str, Any]) -> dict[str, Any]:
-    """The decision: violations, legal basis, remedies with their terms, the dwangsom, bezwaar and vovo."""
-    terms = data["terms"]
+    """The besluit: per last its voorschrift, herstelmaatregel, term and dwangsom; why this overtreder; the weighing
+    of the zienswijze, beginselplicht and evenredigheid (residents included) before the closing; rechtsmiddelen."""
     previous = (data.get("previous") or {}).get("voornemen_lod")
-    received = data.get("zienswijze_ontvangen")
+    zienswijze = data.get("zienswijze")
     history = []
     if previous:
         history.append(f"Bij brief van {datum(previous['letter_date'])} (kenmerk {previous['kenmerk']}) hebben wij u "
-                       "laten weten dat wij van plan waren u een last onder dwangsom op te leggen, en u de gelegenheid "
+                       "laten weten dat wij van plan waren u een last onder dwangsom op te leggen, en u gelegenheid "
                        "gegeven uw zienswijze te geven.")
-    history.append(f"Wij hebben uw zienswijze op {datum(received)} ontvangen en bij dit besluit betrokken."
-                   if received else "U hebt geen zienswijze gegeven.")
-    last = max(day(t["end"]) for t in terms["begunstigingstermijn"].values())
     blocks: list[Block] = [
-        {"t": "h1", "text": "Besluit last onder dwangsom"}, {"t": "p", "text": "Geachte heer, mevrouw,"},
-        {"t": "h2", "text": "Aanleiding"}, {"t": "p", "text": _finding_of(data)}, violations_table(data),
+        {"t": "h1", "text": "Besluit last onder dwangsom"},
+        {"t": "h2", "text": "Aanleiding"}, {"t": "p", "text": visit_text(data)}, lasten_table(data),
         *({"t": "p", "text": line} for line in history),
         {"t": "h2", "text": "Besluit"},
-        {"t": "p", "text": "Wij leggen u een last onder dwangsom op (artikel 125 Gemeentewet en de artikelen 5:31d en "
-                           "5:32 Algemene wet bestuursrecht). U moet de volgende herstelmaatregelen uitvoeren "
-                           "(artikel 5:32a, eerste lid, Awb), elk binnen de begunstigingstermijn die erbij staat "
-                           "(artikel 5:32a, tweede lid, Awb):"},
-        {"t": "table", "head": ["Overtreding en herstelmaatregel", "Termijn", "Uiterlijk op"],
-         "rows": _remedy_rows(data, terms["begunstigingstermijn"]), "widths": [0.6, 0.12, 0.28]},
-        {"t": "h2", "text": "Dwangsom"},
-        {"t": "p", "text": _dwangsom_text(data["dwangsom"]).removesuffix(".") + " (artikel 5:32b Awb)."},
-        {"t": "p", "text": "Voert u de last niet op tijd uit, dan verbeurt u de dwangsom van rechtswege. Een verbeurde "
-                           "dwangsom moet u binnen zes weken betalen (artikel 5:33 Awb); wij zullen hem invorderen."},
-        {"t": "h2", "text": "Hercontrole"},
-        {"t": "p", "text": f"Na afloop van de begunstigingstermijn, na {datum(last)}, controleren wij of u de last "
-                           "hebt uitgevoerd."},
-        {"t": "h2", "text": "Bezwaar"},
-        {"t": "box", "text": "Bent u het niet eens met dit besluit? Dan kunt u binnen "
-                             f"{weken(_days(terms['bezwaar']))} na de dag waarop dit "
-                             "besluit is verzonden een bezwaarschrift indienen bij ons college (artikelen 6:7 en 6:8 "
-                             f"Algemene wet bestuursrecht): uiterlijk op {_term_text(terms['bezwaar'])}. Het "
-                             "bezwaarschrift is ondertekend en bevat uw naam en adres, de datum, ons kenmerk "
-                             f"{data['kenmerk']} en de redenen van uw bezwaar (artikel 6:5 Awb)."},
-        {"t": "h2", "text": "Voorlopige voorziening"},
-        {"t": "p", "text": "Een bezwaarschrift schorst de werking van dit besluit niet: de begunstigingstermijn loopt "
-                           "door. Vindt u dat de zaak spoedeisend is, dan kunt u, als u bezwaar hebt gemaakt, de "
-                           "voorzieningenrechter van de rechtbank vragen een voorlopige voorziening te treffen "
-                           "(artikel 8:81 Awb). Daarvoor betaalt u griffierecht."},
-        {"t": "p", "text": "Met vriendelijke groet,"},
+        {"t": "p", "text": "Wij leggen u een last onder dwangsom op (artikel 125 van de Gemeentewet en de artikelen "
+                           "5:31d en 5:32 van de Algemene wet bestuursrecht). Elke last hieronder heeft zijn eigen "
+                           "herstelmaatregel (artikel 5:32a, eerste lid, Awb), begunstigingstermijn en dwangsom."},
+        *(_last_blocks(i, last) for i, last in enumerate(data["lasten"], start=1)),
+        {"t": "p", "text": "Voert u een last niet op tijd uit, dan verbeurt u de dwangsom van die last van rechtswege. "
+                           "Een verbeurde dwangsom moet u betalen binnen zes weken nadat zij is verbeurd (artikel 5:33 "
+                           "Awb); wij besluiten dan over de invordering."},
+        *toetsingskader_block(data),
+        {"t": "h2", "text": "Waarom u de overtreder bent"}, {"t": "p", "text": overtreder_text(data)},
     ]
-    return _letter(data, "besluit_lod", blocks)
+    weighing = _weging(data, zienswijze)
+    return letter(data, "besluit_lod", blocks, closing=weighing + rechtsmiddelen(data))
 
 
-def voornemen_boete(data: dict[str, Any]) -> dict[str, Any]:
-    """The intention to impose a bestuurlijke boete under the Wgv, with the zienswijze term (Awb 5:53)."""
-    zienswijze = data["terms"]["zienswijze"]
-    warning = (data.get("previous") or {}).get("waarschuwing")
-    boete = data["boete"]
-    repeat = " (herhaalde overtreding binnen vier jaar)" if boete.get("repeat") else ""
-    blocks: list[Block] = [
-        {"t": "h1", "text": "Voornemen tot het opleggen van een bestuurlijke boete"},
-        {"t": "p", "text": "Geachte heer, mevrouw,"}, {"t": "p", "text": _finding_of(data)}, violations_table(data),
-    ]
-    if warning:
-        blocks.append({"t": "p", "text": f"Bij brief van {datum(warning['letter_date'])} (kenmerk "
-                                         f"{warning['kenmerk']}) hebben wij u voor deze overtredingen gewaarschuwd."})
+def _weging(data: dict[str, Any], zienswijze: dict[str, Any] | None) -> list[Block]:
+    """Return the weighing that stands in the besluit before its closing."""
+    weging = data.get("weging") or {}
+    blocks: list[Block] = [{"t": "h2", "text": "Afweging"}, {"t": "p", "text": "Uw zienswijze", "bold": True}]
+    if zienswijze:
+        blocks += [{"t": "p", "text": f"Wij hebben uw zienswijze op {datum(zienswijze['received_on'])} ontvangen. "
+                                      "Wij hebben haar als volgt gewogen:"},
+                   {"t": "p", "text": str(weging.get("zienswijze") or "").strip()}]
+    else:
+        blocks.append({"t": "p", "text": "U hebt binnen de termijn geen zienswijze gegeven."})
     blocks += [
-        {"t": "h2", "text": "Ons voornemen"},
-        {"t": "p", "text": "Wij zijn van plan u op grond van de Wet goed verhuurderschap een bestuurlijke boete op te "
-                           f"leggen van {bedrag(boete['amount'])}. Het wettelijk maximum voor deze overtreding is "
-                           f"{bedrag(boete['max'])}{repeat}. Bij de hoogte van de boete houden wij rekening met de "
-                           "ernst en de duur van de overtredingen en de mate waarin ze u kunnen worden verweten "
-                           "(artikel 5:46 Awb)."},
-        {"t": "p", "text": "U bent niet verplicht om over de overtredingen een verklaring af te leggen (artikel 5:10a "
-                           "Awb)."},
-        *([{"t": "p", "text": f"Het rapport van bevindingen (kenmerk {data['rapport']['kenmerk']}) waarop dit "
-                              "voornemen berust, is bij deze brief gevoegd."}] if data.get("rapport") else []),
-        {"t": "h2", "text": "Zienswijze"},
-        {"t": "box", "text": "Voordat wij beslissen, kunt u uw zienswijze geven, schriftelijk of mondeling (artikel "
-                             f"5:53 Awb): uiterlijk op {_term_text(zienswijze)}. Vermeld ons kenmerk "
-                             f"{data['kenmerk']}."},
+        {"t": "p", "text": "Beginselplicht tot handhaving", "bold": True},
+        {"t": "p", "text": "Gezien het algemeen belang dat gediend is met handhaving, moeten wij in de regel "
+                           "handhavend "
+                           "optreden tegen een overtreding. Alleen in bijzondere omstandigheden mogen wij daarvan "
+                           "afzien: als er concreet zicht is op legalisatie, of als handhavend optreden zo onevenredig "
+                           "is in verhouding tot de belangen die ermee zijn gediend, dat wij ervan moeten afzien. "
+                           "Zulke "
+                           "omstandigheden zijn ons niet gebleken." + _extra(weging.get("beginselplicht"))},
+        {"t": "p", "text": "Evenredigheid", "bold": True},
+        {"t": "p", "text": "De dwangsommen staan in redelijke verhouding tot de zwaarte van het geschonden belang en "
+                           "tot "
+                           "de beoogde werking van de dwangsom (artikel 5:32b, derde lid, Awb): zij moeten u bewegen "
+                           "de "
+                           "lasten uit te voeren, niet meer. Elke begunstigingstermijn is zo lang als de "
+                           "herstelmaatregel "
+                           "redelijkerwijs nodig heeft; maatregelen voor brandveiligheid hebben een korte termijn, "
+                           "omdat het gevaar voor de bewoners direct is." + _extra(weging.get("evenredigheid"))},
     ]
-    if data.get("boete_publication", True):
-        blocks.append({"t": "p", "text": "Een opgelegde boete kan openbaar worden gemaakt."})
-    blocks.append({"t": "p", "text": "Met vriendelijke groet,"})
-    return _letter(data, "voornemen_boete", blocks)
+    occupancy = [x for x in data["lasten"] if x["code"] in OCCUPANCY]
+    if occupancy:
+        days = max(x["days"] for x in occupancy)
+        blocks.append({"t": "p", "text": (
+            "Een last die het aantal bewoners terugbrengt, raakt ook de bewoners zelf: zij zijn belanghebbenden en "
+            "moeten andere woonruimte vinden. Wij hebben hun belangen gewogen. Daarom is de termijn voor die lasten "
+            f"{days} dagen, zodat zij tijd hebben om andere huisvesting te vinden, en informeren wij de bewoners over "
+            f"dit "
+            "besluit in een taal die zij begrijpen. Het belang van gezonde en veilige huisvesting, ook voor hen, weegt "
+            "zwaarder dan het belang van de huidige bewoning.")})
+    return blocks
+
+
+def _extra(text: Any) -> str:
+    return f" {str(text).strip()}" if str(text or "").strip() else ""
+
+
+def invordering(data: dict[str, Any]) -> dict[str, Any]:
+    """The invorderingsbeschikking: a forfeited dwangsom per last, due within six weeks (Awb 5:33, 5:37)."""
+    previous = (data.get("previous") or {}).get("besluit_lod")
+    rows = []
+    total = 0.0
+    for last in data["lasten"]:
+        info = last["forfeited"]
+        unit = "week" if info["per"] == "week" else "keer"
+        units = f"{info['units']} {unit if info['units'] == 1 else ('weken' if unit == 'week' else 'keer')}"
+        rows.append([f"{last['code']}: {last['herstelmaatregel']}", datum(last["term"]["end"]), datum(info["found_on"]),
+                     f"{units} x {bedrag(last['dwangsom']['amount'])} = {bedrag(info['amount'])}"])
+        total += float(info["amount"])
+    due = min(last["due"]["end"] for last in data["lasten"])
+    blocks: list[Block] = [
+        {"t": "h1", "text": "Besluit tot invordering van een verbeurde dwangsom"},
+        {"t": "p", "text": (f"Bij besluit van {datum(previous['letter_date'])} (kenmerk {previous['kenmerk']}) hebben "
+                            "wij u een last onder dwangsom opgelegd." if previous else
+                            "Wij hebben u een last onder dwangsom opgelegd.") +
+                           " Bij de hercontrole na afloop van de begunstigingstermijn hebben wij vastgesteld dat u de "
+                           "volgende lasten niet (volledig) hebt uitgevoerd. Daarmee hebt u de dwangsom van rechtswege "
+                           "verbeurd:"},
+        {"t": "table", "head": ["Last", "Termijn tot en met", "Vastgesteld op", "Verbeurd"], "rows": rows,
+         "widths": [0.42, 0.16, 0.16, 0.26]},
+        {"t": "h2", "text": "Besluit"},
+        {"t": "p", "text": f"Wij besluiten de verbeurde dwangsom van in totaal {bedrag(total)} bij u in te vorderen "
+                           "(artikel 5:37, eerste lid, Algemene wet bestuursrecht). Een verbeurde dwangsom moet worden "
+                           "betaald binnen zes weken nadat zij van rechtswege is verbeurd (artikel 5:33 Awb): "
+                           "uiterlijk "
+                           f"op {datum(due)}. U ontvangt een factuur met de betaalgegevens. Betaalt u niet op tijd, "
+                           f"dan "
+                           "sturen wij u een aanmaning."},
+        {"t": "h2", "text": "Afweging"},
+        {"t": "p", "text": "Aan het belang van invordering hechten wij groot gewicht: anders verliest de dwangsom zijn "
+                           "werking. Alleen in bijzondere omstandigheden zien wij geheel of gedeeltelijk van "
+                           "invordering "
+                           "af. Zulke omstandigheden zijn ons niet gebleken." +
+                           _extra((data.get("weging") or {}).get("invordering"))},
+        {"t": "p", "text": "De last onder dwangsom blijft gelden: ook na deze invordering kunt u verdere dwangsommen "
+                           "verbeuren tot het maximum, zolang u de last niet uitvoert."},
+    ]
+    return letter(data, "invordering", blocks, closing=rechtsmiddelen(data))

@@ -24,6 +24,7 @@ from server.db import rows
 from server.evaluation import app_norm_sets, evaluate_and_store
 from server.officials import set_profile
 from server.parties import create_party, employer_role, get_party, link
+from server.rapport import draft as draft_rapport
 
 DEMO_USERS = [("teamleider", "teamleider"), ("handhaver1", "handhaver"), ("handhaver2", "handhaver"),
               ("beheerder", "beheerder")]
@@ -210,6 +211,7 @@ def load_demo(db: Database, norm_sets: list[dict[str, Any]], today: dt.date | No
         inspection["inspector_id"] = inspector["id"]
         stored = store.put(db, "inspection", inspection, actor=inspector["id"])
         evaluate_and_store(db, stored, norm_sets)
+        draft_rapport(db, stored)  # as a push of a submitted inspection does
     if config is not None:
         demo_case(db, config, lead, today)
     return logins
@@ -230,15 +232,13 @@ def _demo_parties(db: Database, address_id: str, landlord: dict[str, Any], agenc
 def demo_case(db: Database, config: dict[str, Any], lead: dict[str, Any], today: dt.date) -> dict[str, Any] | None:
     """Open a case from the past inspection with the most violations, assess it, and draft its rapport."""
     from server.cases import assess, open_case
-    from server.documents import Settings, make_concept
     worst = rows(db, "SELECT e.inspection_id, (SELECT count(*) FROM json_each(e.findings) f "
                      "WHERE json_extract(f.value, '$.impact') >= 1) AS n FROM evaluations e ORDER BY n DESC LIMIT 1")
     if not worst or not worst[0]["n"]:
         return None
     case = open_case(db, lead, inspection_id=worst[0]["inspection_id"], today=today)
-    assess(db, case["id"], lead, behaviour="B", behaviour_reason="Demo: eerder gewaarschuwd voor rookmelders.",
-           chosen=None, chosen_reason=None)
-    return make_concept(db, Settings(config), case["id"], lead, {"kind": "rapport"}, today=today)
+    return assess(db, case["id"], lead, behaviour="B", behaviour_reason="Demo: eerder gewaarschuwd voor rookmelders.",
+                  chosen=None, chosen_reason=None)
 
 
 @dataclass

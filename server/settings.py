@@ -71,6 +71,15 @@ SETTINGS: list[Setting] = [
     Setting("LETTERHEAD_NAME", "Gemeente Aalsmeer", "Naam van de gemeente in het briefhoofd."),
     Setting("LETTERHEAD_ADDRESS", ["Raadhuisplein 1", "1431 EH Aalsmeer"],
             "Adresregels in het briefhoofd, kommagescheiden.", _list),
+    Setting("LETTER_MANDATE", "Mandaatbesluit van het college van burgemeester en wethouders van Aalsmeer",
+            "Het mandaat waarop een teamleider brieven namens het college ondertekent (naam en datum van het besluit); "
+            "staat onder de ondertekening."),
+    Setting("COLLEGE_POSTAL_ADDRESS", [], "Postadres van het college voor bezwaarschriften en zienswijzen, regels "
+            "kommagescheiden; leeg: het adres in het briefhoofd.", _list),
+    Setting("COLLEGE_DIGITAL_ADDRESS", "het digitale loket op www.aalsmeer.nl",
+            "Waar een bezwaarschrift of zienswijze digitaal kan worden ingediend (webadres of e-mailadres)."),
+    Setting("COURT_NAME", "de rechtbank Amsterdam", "De rechtbank waarvan de voorzieningenrechter een voorlopige "
+            "voorziening treft (voor Aalsmeer: het arrondissement Amsterdam)."),
     Setting("LETTERHEAD_LOGO", "", "PNG- of JPEG-bestand met het logo voor het briefhoofd; leeg: geen logo."),
     Setting("TRUST_PROXY", False, "Vertrouw X-Forwarded-For voor het IP-adres in de auditlog (achter een proxy).",
             _bool),

@@ -28,12 +28,14 @@ from schemas import address_schema, inspection_schema, jsontext
 from schemas.base import BaseSchema, Int, List, Nested, Raw, Str, between, max_length, one_of
 from schemas.fast import loader
 from server import store
+from server.case_steps import hercontrole_submitted
 from server.cases import case_summary
 from server.db import Section, rows, unguarded, write
 from server.errors import ApiError
 from server.evaluation import app_norm_sets, evaluate_and_store
 from server.parties import tablet_parties_of
 from server.protocol1 import mapped, stated_landlords
+from server.rapport import draft as draft_rapport
 from server.scope import EVICT, REGISTER, in_scope, register_entry, scope_params, sweep, user_addresses_sql
 
 PROTOCOL = 2
@@ -261,6 +263,8 @@ def _put_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], actor
         assignment = store.get(db, "assignment", loaded["assignment_id"])
         if assignment is None or assignment["inspector_id"] != user["id"]:
             errors["assignment_id"] = ["Onbekende opdracht of niet de uwe."]
+        elif assignment["address_id"] != loaded["address_id"]:
+            errors["assignment_id"] = ["Deze opdracht is voor een ander adres."]
     if loaded["corrects"]:
         target = store.get(db, "inspection", loaded["corrects"])
         if target is None or target["status"] != "submitted" or target["address_id"] != loaded["address_id"]:
@@ -287,7 +291,7 @@ def _put_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], actor
 
 def _after_submission(db: Database, user: dict[str, Any], inspection: dict[str, Any], address: dict[str, Any],
                       actor: str) -> None:
-    """Finish the assignment and mark the address verified when the inspector got in."""
+    """Finish the assignment, mark the address verified when the inspector got in, and draft the rapport."""
     granted = inspection["access"] == "granted"
     if inspection["assignment_id"]:
         assignment = store.get(db, "assignment", inspection["assignment_id"])
@@ -298,8 +302,12 @@ def _after_submission(db: Database, user: dict[str, Any], inspection: dict[str, 
                                 "Geannuleerde opdracht is toch uitgevoerd; de inspectie is bewaard.")
             status = "done" if granted or assignment["status"] == "cancelled" else "no_access"
             store.put(db, "assignment", {**assignment, "status": status}, actor=actor)
-    if granted and not address["verified"]:
+            hercontrole_submitted(db, inspection, assignment, user)  # decides the lasten it looked at
+    # Verified is the office's: only a visit for an assignment, or at an address in the user's scope, sets it
+    # (a tablet may inspect any address of the register, but that makes no address verified).
+    if granted and not address["verified"] and (inspection["assignment_id"] or in_scope(db, user["id"], address["id"])):
         store.put(db, "address", {**address, "verified": True}, actor=actor)
+    draft_rapport(db, inspection)  # the toezichthouder's concept rapport van bevindingen (server.rapport)
 
 
 def _delete_inspection(db: Database, user: dict[str, Any], m: dict[str, Any], actor: str) -> dict[str, Any]:

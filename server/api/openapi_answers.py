@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.case_flow import STATES, TRANSITIONS
+from server.case_flow import CASE_STATES, CASE_STEPS, STEPS
 from server.documents import KINDS as DOCUMENT_KINDS
 
 JsonSchema = dict[str, Any]
@@ -93,37 +93,49 @@ MISSING_ANSWER = _obj({"missing": {"type": "array", "items": SHA256}})
 UPLOADED = _obj({"offset": {**INTEGER, "description": "Zoveel bytes heeft de server van deze upload."},
                  "complete": BOOLEAN})
 
-_CASE_STATUS = {"type": "string", "enum": list(STATES)}
+_CASE_STATUS = {"type": "string", "enum": list(CASE_STATES)}
+_LAST = _obj({"code": STRING, "title": STRING, "impact": INTEGER, "regime": STRING,
+               "voorschriften": {"type": "array", "items": OBJECT}, "findings": {"type": "array", "items": OBJECT},
+               "tracks": {"type": "array", "items": {"type": "string", "enum": ["lod", "wgv"]}},
+               "states": {"type": "object", "additionalProperties": STRING}, "herstelmaatregel": STRING,
+               "begunstigingstermijn_days": INTEGER, "dwangsom": OBJECT, "assessment": _nullable(OBJECT)},
+              ("code", "title", "tracks", "states"), closed=False)
 CASE = _obj({
     "id": STRING, "version": INTEGER, "number": {**STRING, "pattern": r"^HH-\d{4}-\d{4,}$"},
     "address_id": STRING, "inspection_id": _nullable(STRING), "melding": _nullable(STRING),
-    "status": _CASE_STATUS, "outcome": _nullable(STRING),
-    "violations": {"type": "array", "items": ref("Finding")},
-    "remedies": {"type": "object", "additionalProperties": STRING},
-    "impact": _obj({"class": _nullable(INTEGER), "from_findings": _nullable(INTEGER),
-                    "override_reason": _nullable(STRING)}),
-    "assessment": _nullable(OBJECT), "terms": OBJECT, "dwangsom": _nullable(OBJECT),
+    "status": _CASE_STATUS, "result": _nullable(STRING),
+    "lasten": {"type": "array", "items": _LAST}, "signalen": {"type": "array", "items": OBJECT},
+    "violations": {"type": "array", "items": OBJECT},
+    "overtreders": {"type": "array", "items": _obj({"party_id": STRING, "name": STRING, "role": STRING,
+                                                    "reason": _nullable(STRING)})},
+    "impact": OBJECT, "tracks": OBJECT, "terms": OBJECT,
     "opened_on": DAY, "opened_by": STRING, "created_at": MOMENT, "updated_at": MOMENT,
-}, ("id", "version", "number", "address_id", "status", "violations"), closed=False)
+}, ("id", "version", "number", "address_id", "status", "lasten"), closed=False)
 
-_EVENT = _obj({"id": INTEGER, "case_id": STRING, "at": MOMENT, "user_id": _nullable(STRING),
-               "user_name": _nullable(STRING), "action": STRING, "label": STRING,
+_EVENT = _obj({"id": INTEGER, "case_id": STRING, "at": MOMENT, "effective_on": _nullable(DAY),
+               "user_id": _nullable(STRING), "user_name": _nullable(STRING), "action": STRING, "label": STRING,
                "document_id": _nullable(STRING), "detail": _nullable(OBJECT)})
 _CASE_DOCUMENT = _obj({"id": STRING, "kind": STRING, "kenmerk": STRING, "status": STRING,
                        "letter_date": _nullable(DAY), "sha256": _nullable(SHA256), "approved_at": _nullable(MOMENT),
-                       "sent_on": _nullable(DAY), "created_at": MOMENT})
+                       "sent_on": _nullable(DAY), "created_at": MOMENT, "dispatch_method": _nullable(STRING),
+                       "dispatch_reference": _nullable(STRING)})
+_ACTION = _obj({"action": {"type": "string", "enum": [*STEPS, *CASE_STEPS]}, "track": _nullable(STRING),
+                "code": _nullable(STRING), "label": STRING, "letter": _nullable(STRING)})
 CASE_FULL = {"allOf": [ref("Case"), _obj({
     "status_label": STRING,
     "timeline": {"type": "array", "items": _EVENT},
     "documents": {"type": "array", "items": _CASE_DOCUMENT},
-    "allowed_actions": {"type": "array", "items": {"type": "string", "enum": list(TRANSITIONS)}},
+    "allowed_actions": {"type": "array", "items": _ACTION},
 }, closed=False)]}
 
 DOCUMENT = _obj({
-    "id": STRING, "case_id": STRING, "kind": {"type": "string", "enum": list(DOCUMENT_KINDS)},
+    "id": STRING, "case_id": _nullable(STRING), "inspection_id": _nullable(STRING),
+    "kind": {"type": "string", "enum": list(DOCUMENT_KINDS)},
     "kenmerk": STRING, "status": {"type": "string", "enum": ["concept", "approved"]},
     "letter_date": _nullable(DAY), "sha256": _nullable(SHA256), "size": _nullable(INTEGER),
     "created_at": MOMENT, "approved_at": _nullable(MOMENT), "sent_on": _nullable(DAY), "title": STRING,
+    "dispatch_method": _nullable(STRING), "dispatch_reference": _nullable(STRING),
+    "unverified": {"type": "array", "items": STRING},
 })
 
 HEALTH = _obj({"status": {"type": "string", "enum": ["ok"]}})
