@@ -151,7 +151,7 @@ def check_step(case: dict[str, Any], name: str, code: str | None = None) -> Step
         raise IllegalStep(f"Onbekende stap: {name}.")
     state = track_state(case, step.track)
     if step.per_last:
-        if step.track == "lod" and state != "besluit":
+        if step.track == "lod" and state != "besluit" and name != "last_ingetrokken":
             raise IllegalStep(f"'{step.label}' kan pas nadat de last onder dwangsom is opgelegd "
                               f"({TRACK_STATES['lod'][state]}).")
         if step.track == "wgv" and state not in ("hercontrole", "voornemen_boete", "zienswijze_ontvangen"):
@@ -195,7 +195,13 @@ def allowed_steps(case: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def all_final(case: dict[str, Any]) -> bool:
-    """Return whether every started track and every last in it is done (the case may be closed)."""
+    """Return whether every last is done in one of its tracks and every started track is done (may be closed).
+
+    A last nobody acted on keeps the case open: dropping it is `ingetrokken`, with a reason.
+    """
+    done = ("hersteld", "betaald", "ingetrokken")
+    if any(not any(s in done for s in (last.get("states") or {}).values()) for last in case.get("lasten") or []):
+        return False
     for track in TRACKS:
         state = track_state(case, track)
         if state == "geen":

@@ -28,14 +28,15 @@ def case(api: Api, inspection: dict[str, Any]) -> dict[str, Any]:
     return response.json
 
 
-def test_case_from_an_inspection_takes_its_violations_and_a_number(case: dict[str, Any]) -> None:
+def test_case_from_an_inspection_takes_its_lasten_and_a_number(case: dict[str, Any]) -> None:
     year = dt.date.today().year
     assert case["number"] == f"HH-{year}-0001"
-    codes = [v["code"] for v in case["violations"]]
-    assert "BEZETTING_SLAAPKAMER" in codes and "ROOKMELDER" in codes
-    assert "BRP_SIGNAAL" not in codes, "a signal is not a violation"
-    assert case["impact"] == {"class": 4, "from_findings": 4, "override_reason": None}
-    assert case["status"] == "open"
+    codes = [last["code"] for last in case["lasten"]]
+    assert codes == ["ROOKMELDER", "VLUCHTWEG", "HUURCONTRACT"], "one last per violated rule with a voorschrift"
+    assert "BEZETTING_SLAAPKAMER" in {s["code"] for s in case["signalen"]}, "no voorschrift: a signal, not a last"
+    assert "BRP_SIGNAAL" not in codes
+    assert case["impact"] == {"class": 4, "from_findings": 4}
+    assert case["status"] == "open" and case["status_label"] == "Geopend"
     assert [e["action"] for e in case["timeline"]] == ["geopend"]
     assert case["timeline"][0]["user_name"] == "teamleider"
 
@@ -78,33 +79,40 @@ def test_handhaver_reads_cases_at_his_addresses_only(api: Api, case: dict[str, A
     assert [c["id"] for c in api.get("/api/v1/cases?status=open").json["items"]] == [case["id"]]
 
 
-def test_assessment_suggests_from_the_matrix_and_needs_reasons_to_deviate(api: Api, case: dict[str, Any]) -> None:
+def test_assessment_suggests_from_the_matrix_per_last_and_needs_reasons_to_deviate(api: Api,
+                                                                                  case: dict[str, Any]) -> None:
     url = f"/api/v1/cases/{case['id']}/assessment"
     assessed = api.post(url, json={"behaviour": "A", "behaviour_reason": "Eerste keer, werkt mee."}).json
-    assert assessed["assessment"]["suggested"] == "last_onder_dwangsom"
-    assert assessed["assessment"]["chosen"] == "last_onder_dwangsom"
+    cells = {last["code"]: last["assessment"]["suggested"] for last in assessed["lasten"]}
+    assert cells == {"ROOKMELDER": "last_onder_dwangsom", "VLUCHTWEG": "last_onder_dwangsom",
+                     "HUURCONTRACT": "waarschuwing"}, "each last in its own cell: impact 4, 4 and 2 with behaviour A"
     refused = api.post(url, json={"behaviour": "A", "behaviour_reason": "x", "chosen": "waarschuwing"})
     assert refused.status_code == 422 and "chosen_reason" in refused.json["errors"]
-    refused = api.post(url, json={"behaviour": "A", "behaviour_reason": "x", "impact": 2})
+    refused = api.post(url, json={"behaviour": "A", "behaviour_reason": "x", "impact": 2, "codes": ["ROOKMELDER"]})
     assert refused.status_code == 422 and "impact_reason" in refused.json["errors"]
     reason = "Rookmelders ter plekke opgehangen."
-    lowered = api.post(url, json={"behaviour": "A", "behaviour_reason": "x", "impact": 2,
-                                  "impact_reason": reason}).json
-    assert lowered["impact"] == {"class": 2, "from_findings": 4, "override_reason": reason}
-    assert lowered["assessment"]["suggested"] == "waarschuwing"
+    lowered = api.post(url, json={"behaviour": "A", "behaviour_reason": "x", "impact": 2, "impact_reason": reason,
+                                  "codes": ["ROOKMELDER"]}).json
+    rook = next(last for last in lowered["lasten"] if last["code"] == "ROOKMELDER")
+    assert (rook["assessment"]["impact"], rook["assessment"]["impact_reason"]) == (2, reason)
+    assert rook["assessment"]["suggested"] == "waarschuwing"
+    assert next(last for last in lowered["lasten"] if last["code"] == "VLUCHTWEG")["assessment"]["impact"] == 4
+    assert api.post(url, json={"behaviour": "A", "behaviour_reason": "x", "codes": ["OVERBEWONING"]}
+                    ).status_code == 422, "a signal is not assessed for a sanction"
     assert [e["action"] for e in lowered["timeline"]] == ["geopend", "beoordeeld", "beoordeeld"]
 
 
-@pytest.mark.parametrize("action", ["besluit_verzonden", "verbeurd", "invordering_gestart", "betaald", "hersteld",
-                                    "zienswijze_ontvangen"])
+@pytest.mark.parametrize("action", ["besluit_verzonden", "verbeurd", "invordering_verzonden", "dwangsom_betaald",
+                                    "hersteld", "zienswijze_ontvangen", "wgv_nog_aanwezig", "boete_betaald",
+                                    "afgesloten"])
 def test_illegal_transitions_are_refused_and_change_nothing(api: Api, app: Flask, case: dict[str, Any],
                                                             action: str) -> None:
     before = snapshot(app)
     with app.app_context():
         events = get_db().execute("SELECT count(*) FROM case_events").fetchone()[0]
-    response = api.post(f"/api/v1/cases/{case['id']}/transitions", json={"action": action})
+    response = api.post(f"/api/v1/cases/{case['id']}/transitions", json={"action": action, "code": "ROOKMELDER"})
     assert response.status_code == 409
-    assert "kan niet" in response.json["message"] or "brief" in response.json["message"]
+    assert any(word in response.json["message"] for word in ("kan niet", "brief", "kan pas", "hoort bij", "lopen"))
     assert snapshot(app) == before
     with app.app_context():
         assert get_db().execute("SELECT count(*) FROM case_events").fetchone()[0] == events
@@ -120,7 +128,7 @@ def test_withdrawing_needs_a_reason_and_closes_for_good(api: Api, case: dict[str
     url = f"/api/v1/cases/{case['id']}/transitions"
     assert api.post(url, json={"action": "ingetrokken"}).status_code == 422
     closed = api.post(url, json={"action": "ingetrokken", "reason": "Verkeerd adres."}).json
-    assert (closed["status"], closed["outcome"]) == ("gesloten", "ingetrokken")
+    assert (closed["status"], closed["result"]) == ("afgesloten", "ingetrokken")
     assert api.post(url, json={"action": "ingetrokken", "reason": "nogmaals"}).status_code == 409
     assert closed["allowed_actions"] == []
 

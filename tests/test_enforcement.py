@@ -218,6 +218,13 @@ def test_besluit_boete_then_publicatie_after_ten_working_days_and_the_case_close
     assert datum(working_days_after(publish_day, 10)) in body
     world.step("boete_betaald", publish_day + D(days=30), paid_on=(publish_day + D(days=29)).isoformat())
     assert world.fresh()["tracks"]["wgv"]["state"] == "afgerond"
+    with pytest.raises(CaseError, match="lopen nog"):  # the fire-safety lasten were never acted on
+        world.step("afgesloten", publish_day + D(days=30))
+    for code in ("ROOKMELDER", "VLUCHTWEG"):
+        world.step("last_ingetrokken", publish_day + D(days=30), code=code,
+                   reason="Bij de hercontrole hersteld vóór een last; geen last nodig.")
+    closed = world.step("afgesloten", publish_day + D(days=30))
+    assert (closed["status"], closed["result"]) == ("afgesloten", "bestuurlijke_boete")
     render_png(world.pdf(besluit), "besluit_boete", pages=3)
     render_png(world.pdf(publicatie), "publicatie")
 
