@@ -292,7 +292,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 # What a device token may do (DESIGN.md: sync, attachments, signing its user's own rapporten),
 # whatever its user's role: every other endpoint refuses it.
 DEVICE_ENDPOINTS = frozenset({"api.sync_push", "api.sync_pull", "api.missing", "api.upload_offset",
-                              "api.upload_chunk", "api.download"})
+                              "api.upload_chunk", "api.download", "api.rapport_pdf", "api.rapport_info",
+                              "api.rapport_sign"})
 
 
 def require(*roles: str) -> Callable[[F], F]:

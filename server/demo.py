@@ -268,7 +268,10 @@ def prepare_demo(db: Database, config: dict[str, Any], reset_passwords: bool = F
     hours = config["ENROLL_CODE_HOURS"]
     counts = {t: rows(db, f"SELECT count(*) AS n FROM {t} WHERE deleted = 0")[0]["n"]  # noqa: S608
               for t in ("addresses", "assignments", "inspections", "cases")}
-    rapport = rows(db, "SELECT id, kenmerk FROM documents WHERE kind = 'rapport' ORDER BY created_at LIMIT 1")
+    # The rapport of the demo case's inspection (every submitted inspection has one), else the first.
+    rapport = rows(db, "SELECT id, kenmerk, inspection_id FROM documents WHERE kind = 'rapport' AND case_id IS NULL "
+                       "ORDER BY inspection_id IN (SELECT json_extract(data, '$.inspection_id') FROM cases) DESC, "
+                       "kenmerk LIMIT 1")
     return DemoRun(fresh=added is not None, logins=logins,
                    token=None if has_token else create_api_token(db, lead["id"], "demo"),
                    code=None if has_code else create_enrol_code(db, handhaver["id"], lead["id"], hours),
@@ -304,5 +307,5 @@ def demo_lines(run: DemoRun, data: Path, url: str, here: str = "") -> list[str]:
               f"    curl {url}/api/v1/openapi.json"]
     if run.rapport:
         lines.append(f'    curl -H "Authorization: Bearer {token}" -o {run.rapport["kenmerk"]}.pdf '
-                     f"{url}/api/v1/documents/{run.rapport['id']}")
+                     f"{url}/api/v1/inspections/{run.rapport['inspection_id']}/rapport")
     return [*lines, ""]

@@ -52,7 +52,7 @@ def test_init_demo_adds_demo_data_once(data: Path) -> None:
     findings = db.execute("SELECT sum(json_array_length(findings)) FROM evaluations").fetchone()[0]
     db.close()
     assert counts == {"addresses": 40, "assignments": 18, "inspections": 6, "evaluations": 6, "users": 4, "cases": 1,
-                      "documents": 1}
+                      "documents": 6}, "a concept rapport per submitted inspection"
     assert types == {"woonkern", "lint", "bedrijventerrein", "grootschalig"}
     assert verified == {0, 1}
     assert findings > 0
@@ -131,7 +131,7 @@ def test_demo_prints_logins_a_code_and_serves(data: Path) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.append(line)
-            if "/api/v1/documents/" in line:
+            if "/rapport" in line:
                 break
         out = "".join(lines)
         assert "40 adressen" in out
@@ -147,7 +147,7 @@ def test_demo_prints_logins_a_code_and_serves(data: Path) -> None:
             except requests.ConnectionError:
                 time.sleep(0.1)
         assert len(r.json()["items"]) == 18
-        pdf = re.search(r"-o (HH-\d{4}-\d{4}-01)\.pdf (\S+)", out)
+        pdf = re.search(r"-o (RB-\d{4}-\d{5})\.pdf (\S+/rapport)", out)
         assert pdf is not None, out
         got = requests.get(pdf.group(2), timeout=10, headers={"Authorization": f"Bearer {token.group(1)}"})
         assert got.headers["Content-Type"] == "application/pdf"

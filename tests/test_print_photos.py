@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
 
 from flask import Flask
 from PIL import Image
 from pypdf import PdfReader
 
+from server.db import get_db
+from server.officials import set_profile
 from server.print_photos import print_path
 from tests.conftest import Api, example
 from tests.documents_world import pdf_text, put_photo
@@ -29,20 +30,19 @@ def camera_photo(width: int, height: int, orientation: int | None = None) -> byt
     return out.getvalue()
 
 
-def rapport_pdf(api: Api, app: Flask, photos: list[str]) -> tuple[bytes, dict[str, Any]]:
-    """Make a case from an inspection naming these photos and return its rapport concept's PDF and the concept."""
+def rapport_pdf(api: Api, app: Flask, photos: list[str]) -> tuple[bytes, str]:
+    """Store an inspection naming these photos; return its concept rapport's PDF and the rapport's URL."""
     raw = example("overbewoond.json")
     raw["inspection"]["photos"] = [{"sha256": sha, "caption": f"Foto {i + 1}", "room_id": None}
                                    for i, sha in enumerate(photos)]
     api.post("/api/v1/addresses", json=raw["address"])
     store_inspection(app, raw["inspection"], api.users["handhaver"]["id"])
-    case = api.post("/api/v1/cases", json={"inspection_id": raw["inspection"]["id"]}).json
-    document = api.post(f"/api/v1/cases/{case['id']}/documents", json={"kind": "rapport"}).json
-    response = api.get(f"/api/v1/documents/{document['id']}")
+    url = f"/api/v1/inspections/{raw['inspection']['id']}/rapport"
+    response = api.get(url)
     assert response.status_code == 200, response.data[:300]
     body: bytes = response.data
     response.close()
-    return body, document
+    return body, url
 
 
 def image_sizes(pdf: bytes) -> list[tuple[int, int]]:
@@ -58,12 +58,12 @@ def image_sizes(pdf: bytes) -> list[tuple[int, int]]:
 def test_a_camera_photo_goes_into_the_rapport_at_print_size_made_once(api: Api, app: Flask) -> None:
     original = camera_photo(3200, 2400)
     sha = put_photo(app, original)
-    body, document = rapport_pdf(api, app, [sha])
+    body, url = rapport_pdf(api, app, [sha])
     assert image_sizes(body) == [(1600, 1200)]
     assert len(body) < len(original) / 2
     copy = print_path(Path(app.config["DATA"]), sha)
     made = copy.stat().st_mtime_ns
-    again = api.get(f"/api/v1/documents/{document['id']}")
+    again = api.get(url)
     assert again.data == body  # the same copy, so the same document
     again.close()
     assert copy.stat().st_mtime_ns == made
@@ -78,8 +78,10 @@ def test_a_photo_is_turned_upright_by_its_exif_orientation(api: Api, app: Flask)
 def test_a_stored_photo_that_no_longer_decodes_is_a_marked_placeholder(api: Api, app: Flask) -> None:
     good = put_photo(app, camera_photo(400, 300))
     broken = put_photo(app, b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40)
-    body, document = rapport_pdf(api, app, [good, broken])
+    body, url = rapport_pdf(api, app, [good, broken])
     assert f"[Foto {broken} kan niet worden weergegeven]" in pdf_text(body)
     assert len(image_sizes(body)) == 1
-    approved = api.post(f"/api/v1/documents/{document['id']}/approve")
-    assert approved.status_code == 200, approved.json
+    with app.app_context():
+        set_profile(get_db(), api.users["handhaver"]["id"], {"full_name": "Jan de Vries"})
+    signed = api.post(f"{url}/sign", as_="handhaver")
+    assert signed.status_code == 200, signed.json

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         inspections,
         openapi,
         parties,
+        rapport,
         sync,
         users,
     )

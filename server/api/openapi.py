@@ -117,6 +117,7 @@ def build_spec() -> dict[str, Any]:
     _sync_paths(spec)
     _attachment_paths(spec)
     _party_and_user_paths(spec)
+    _rapport_paths(spec)
     spec.path("/healthz", operations={"get": _op("Gezondheid", _json("Health"), (), public=True)})
     spec.path("/api/v1/openapi.json", operations={"get": _op("Dit document", _json({"type": "object"}), (),
                                                              public=True)})
@@ -325,6 +326,59 @@ def _party_and_user_paths(spec: APISpec) -> None:
         "get": _op("Gebruiker (beheerder)", _json("User"), (403, 404), params=user_id),
         "patch": _op("Naam, functie, e-mail, telefoon, aanwijzing of legitimatienummer wijzigen (beheerder)",
                      _json("User"), (403, 404), body="ProfileChanges", params=user_id)})
+
+
+_TEXT, _NULLABLE_TEXT = {"type": "string"}, {"type": "string", "nullable": True}
+RAPPORT_INFO = {
+    "type": "object", "additionalProperties": False,
+    "required": ["inspection_id", "document_id", "kenmerk", "status", "letter_date", "signed_at", "signed_by",
+                 "sha256", "size", "toezichthouder", "photos_missing", "corrects", "corrected_by",
+                 "landlord_version", "can_sign"],
+    "properties": {
+        "inspection_id": _TEXT, "document_id": _TEXT,
+        "kenmerk": {"type": "string", "description": "RB-<jaar>-<nnnnn>."},
+        "status": {"type": "string", "enum": ["concept", "approved"],
+                   "description": "approved: ondertekend door de toezichthouder en bevroren."},
+        "letter_date": {"type": "string", "format": "date",
+                        "description": "De dag van het bezoek zolang het een concept is; daarna de dag van "
+                                       "ondertekening."},
+        "signed_at": _NULLABLE_TEXT, "signed_by": {**_NULLABLE_TEXT, "description": "Volledige naam."},
+        "sha256": _NULLABLE_TEXT, "size": {"type": "integer", "nullable": True},
+        "toezichthouder": {**_NULLABLE_TEXT, "description": "Volledige naam van wie de inspectie deed."},
+        "photos_missing": {"type": "integer", "description": "Foto's die de server nog niet heeft."},
+        "corrects": {**_NULLABLE_TEXT, "description": "Kenmerk van het rapport dat dit rapport corrigeert."},
+        "corrected_by": {"type": "array", "items": _TEXT,
+                         "description": "Kenmerken van de rapporten die dit rapport corrigeren."},
+        "landlord_version": {"type": "object", "nullable": True, "additionalProperties": False,
+                             "required": ["id", "kenmerk", "sha256"],
+                             "properties": {"id": _TEXT, "kenmerk": _TEXT, "sha256": _TEXT},
+                             "description": "De versie voor de verhuurder, die brieven meesturen (na ondertekening)."},
+        "can_sign": {"type": "boolean", "description": "Of de vrager dit rapport nu mag ondertekenen."}}}
+
+
+def _rapport_paths(spec: APISpec) -> None:
+    """Add the rapport van bevindingen of an inspection: its PDF, its state and signing."""
+    from server.api.rapport import RapportQuery
+    spec.components.schema("RapportInfo", RAPPORT_INFO)
+    inspection_id = _path("inspection_id", "Id van de inspectie.")
+    pdf = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    headers = {"X-Document-Status": {"description": "concept of approved.", "schema": {"type": "string"}},
+               "X-Document-Kenmerk": {"description": "Kenmerk van de getoonde versie.", "schema": {"type": "string"}},
+               "X-Document-SHA256": {"description": "SHA-256 van het bevroren PDF-bestand (na ondertekening).",
+                                     "schema": {"type": "string"}}}
+    spec.path("/api/v1/inspections/{inspection_id}/rapport", operations={
+        "get": _op("Het rapport van bevindingen als PDF: een concept nu getekend en gemarkeerd, of het bevroren "
+                   "bestand; ?versie=verhuurder de versie die brieven meesturen (wie de inspectie mag lezen; een "
+                   "tablet alleen die van zijn eigen gebruiker); 409 voor een inspectie die niet is ingediend",
+                   pdf, (403, 404, 409, 422), params=inspection_id + _query(RapportQuery), headers=headers)})
+    spec.path("/api/v1/inspections/{inspection_id}/rapport/info", operations={
+        "get": _op("Kenmerk, status, wie wanneer ondertekende, SHA-256 en de versie voor de verhuurder",
+                   _json("RapportInfo"), (403, 404, 409), params=inspection_id)})
+    spec.path("/api/v1/inspections/{inspection_id}/rapport/sign", operations={
+        "post": _op("Ondertekenen door de toezichthouder die de inspectie deed (persoonlijk token of zijn "
+                    "tablet; ieder ander: 403), gedateerd vandaag; 409 als het al ondertekend is, foto's ontbreken "
+                    "of zijn volledige naam niet is vastgelegd", _json("RapportInfo"), (403, 404, 409),
+                    params=inspection_id)})
 
 
 @bp.get("/openapi.json")
