@@ -13,6 +13,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
+from urllib.parse import quote
 
 import requests
 
@@ -56,6 +57,16 @@ class _Batch:
 
     seqs: list[int]
     call: _Call
+
+
+@dataclass
+class RapportFile:
+    """The PDF of a rapport van bevindingen as the server answered it, with its status and kenmerk."""
+
+    pdf: bytes
+    status: str
+    kenmerk: str
+    sha256: str | None
 
 
 @dataclass
@@ -365,6 +376,28 @@ class SyncEngine:
                 self.report.pulled += len(page["changes"])
                 self.report.reset = self.report.reset or page["reset"]
                 self.progress("ontvangen", self.report.pulled, self.report.pulled + (self.page if page["more"] else 0))
+
+    # --- the rapport van bevindingen (online only) ----------------------------------------------
+
+    def rapport_file(self, inspection_id: str, version: str | None = None) -> RapportFile:
+        """Return the rapport of one of this user's inspections from the server (version 'verhuurder': that one)."""
+        response = self.request("GET", f"/api/v1/inspections/{quote(inspection_id, safe='')}/rapport",
+                                params={"versie": version} if version else None)
+        if response.status_code != 200 or response.headers.get("Content-Type") != "application/pdf":
+            self._ok(response)  # raises ServerRefused with the server's message
+            raise ServerRefused("De server stuurde geen PDF-bestand.", response.status_code)
+        return RapportFile(response.content, response.headers.get("X-Document-Status", ""),
+                           response.headers.get("X-Document-Kenmerk", ""), response.headers.get("X-Document-SHA256"))
+
+    def rapport_pdf(self, inspection_id: str, version: str | None = None) -> bytes:
+        """Return the PDF of the rapport of one of this user's inspections; raise Unreachable without network."""
+        return self.rapport_file(inspection_id, version).pdf
+
+    def sign_rapport(self, inspection_id: str) -> dict[str, Any]:
+        """Sign the rapport of one of this user's inspections on the server; return what the server says of it."""
+        response = self.request("POST", f"/api/v1/inspections/{quote(inspection_id, safe='')}/rapport/sign")
+        answer: dict[str, Any] = self._ok(response)
+        return answer
 
     def _pull_call(self, cursor: str | None) -> _Call:
         params: dict[str, Any] = {"limit": self.page, "protocol": PROTOCOL, **self.store.outbox_report()}

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, render_template, request, send_file, send_from_directory
 from werkzeug.exceptions import HTTPException
 
-from field_client import local_access
+from field_client import local_access, rapport
 from field_client.errors import ClientError, InvalidInput, Unreachable
 from field_client.inspections import add_address, evaluate, new_draft, save_draft, submit
 from field_client.local_access import Refused, json_object
@@ -292,6 +292,23 @@ def create_app(data: Path, sync_every: int = 60) -> Flask:
     def submit_inspection(inspection_id: str) -> Response:
         record = submit(_store(), inspection_id)
         return jsonify({"inspection": record})
+
+    @app.get("/local/inspections/<inspection_id>/rapport")
+    def rapport_pdf(inspection_id: str) -> Response:
+        """The rapport from the server (?versie=verhuurder: that version); 503 without a connection."""
+        found = rapport.fetch(_store(), inspection_id, request.args.get("versie"))
+        response = Response(found.pdf, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'inline; filename="{found.kenmerk or "rapport"}.pdf"'
+        response.headers["X-Document-Status"], response.headers["X-Document-Kenmerk"] = found.status, found.kenmerk
+        return response
+
+    @app.post("/local/inspections/<inspection_id>/rapport/sign")
+    def rapport_sign(inspection_id: str) -> Response | tuple[Response, int]:
+        """Sign the rapport on the server: {signed, kenmerk, message}, or the refusal with its status."""
+        try:
+            return jsonify(rapport.sign(_store(), inspection_id))
+        except Refused as err:
+            return _fail(err.message, err.status, error=err.error, signed=False)
 
     @app.post("/local/photos")
     def add_photo() -> tuple[Response, int]:
