@@ -14,6 +14,7 @@ from field_client.errors import InvalidInput
 from field_client.tablet_store import TabletStore
 from schemas import address_schema, inspection_schema, shipped_norm_sets
 from schemas.base import to_wire
+from schemas.entry_basis import entry_doubts
 from schemas.errors import ContractError
 from schemas.judge import judge
 from schemas.norm_set import parse_norm_set
@@ -26,7 +27,20 @@ def norm_sets(store: TabletStore) -> list[dict[str, Any]]:
 
 
 def evaluate(store: TabletStore, inspection: dict[str, Any]) -> dict[str, Any]:
-    """Judge an inspection (draft or not) with the same engine and norm sets as the server."""
+    """Judge an inspection (draft or not) with the same engine and norm sets as the server, and its entry."""
+    return {**_judged(store, inspection), "entry_doubts": entry_doubts(_entry_facts(inspection))}
+
+
+def _entry_facts(inspection: dict[str, Any]) -> dict[str, Any]:
+    """Return what entry_doubts reads of a draft, whose parts may not yet have their shape (a draft is unchecked)."""
+    entry, present = inspection.get("entry"), inspection.get("present")
+    entry = {k: v for k, v in entry.items() if isinstance(v, str | bool)} if isinstance(entry, dict) else {}
+    roles = [p.get("role") for p in present if isinstance(p, dict)] if isinstance(present, list) else []
+    return {"access": inspection.get("access"), "entry": entry,
+            "present": [{"role": role} for role in roles if isinstance(role, str)]}
+
+
+def _judged(store: TabletStore, inspection: dict[str, Any]) -> dict[str, Any]:
     address = store.get("address", inspection.get("address_id") or "")
     if address is None:
         return {"findings": [], "not_assessed": [], "norm_set": None, "error": "Adres onbekend op deze tablet."}

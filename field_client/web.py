@@ -32,8 +32,9 @@ REJECTED_NL = {"forbidden": "Niet toegestaan: dit adres of deze inspectie hoort 
                "inspection_submitted": "Deze inspectie was al ingediend en verandert niet meer; maak een correctie.",
                "invalid": "Een of meer velden zijn ongeldig.",
                "address_exists": "Dit adres bestaat al op de server."}
-CSP = ("default-src 'self'; img-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-       "frame-ancestors 'none'")
+# frame-src blob: lets the page show the rapport PDF it fetched (with the secret) in an <iframe>.
+CSP = ("default-src 'self'; img-src 'self' blob:; frame-src blob:; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
 
 
 def count(n: int, one: str, many: str) -> str:

@@ -197,3 +197,38 @@ def put_register(tablet: Tablet, entries: list[dict[str, Any]]) -> None:
         store.apply_page(entries, store.get_state("cursor"), False)
     finally:
         store.close()
+
+
+def put_records(tablet: Tablet, *records: tuple[str, dict[str, Any]]) -> None:
+    """Put synced records (entity, data) into the tablet store the way a pull page does."""
+    store = tablet.store()
+    try:
+        store.apply_page([{"entity": e, "id": r["id"], "version": 1, "op": "put", "data": r} for e, r in records],
+                         store.get_state("cursor"), False)
+    finally:
+        store.close()
+
+
+MEASURE = """
+const out = [];
+for (const e of document.querySelectorAll('button, input, select, textarea, a[href]')) {
+  const r = e.getBoundingClientRect();
+  if (r.width === 0 && r.height === 0) continue;  // not shown
+  const name = e.id || e.dataset.path || e.dataset.roomField || e.textContent.trim().slice(0, 40) || e.type;
+  const tag = e.tagName.toLowerCase();
+  if (r.width < 48 || r.height < 48) out.push(`${tag} ${name}: ${Math.round(r.width)}x${Math.round(r.height)}`);
+  if (['BUTTON', 'A'].includes(e.tagName) && (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1))
+    out.push(`${tag} ${name}: text overflows its box`);
+}
+return out;
+"""
+
+
+def targets(d: WebDriver, screen: str) -> list[str]:
+    """Return every too small or overflowing touch target on the screen, in landscape and in portrait."""
+    problems = []
+    for size in (LANDSCAPE, PORTRAIT):
+        viewport(d, size)
+        problems += [f"{screen} {size[0]}x{size[1]}: {p}" for p in d.execute_script(MEASURE)]
+    viewport(d, LANDSCAPE)
+    return problems

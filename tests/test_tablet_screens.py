@@ -24,6 +24,7 @@ from tests.tablet_ui import (
     browser,
     enrol,
     page_text,
+    put_records,
     put_register,
     register_entry,
     room,
@@ -31,6 +32,7 @@ from tests.tablet_ui import (
     start_inspection,
     submit,
     sync_now,
+    targets,
     three_bedrooms,
     type_into,
     viewport,
@@ -99,31 +101,6 @@ def test_in_portrait_the_findings_summary_stays_in_view_while_typing(synced: dic
     assert in_viewport(d, "#findings-bar"), "in landscape too"
 
 
-MEASURE = """
-const out = [];
-for (const e of document.querySelectorAll('button, input, select, textarea, a[href]')) {
-  const r = e.getBoundingClientRect();
-  if (r.width === 0 && r.height === 0) continue;  // not shown
-  const name = e.id || e.dataset.path || e.dataset.roomField || e.textContent.trim().slice(0, 40) || e.type;
-  const tag = e.tagName.toLowerCase();
-  if (r.width < 48 || r.height < 48) out.push(`${tag} ${name}: ${Math.round(r.width)}x${Math.round(r.height)}`);
-  if (['BUTTON', 'A'].includes(e.tagName) && (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1))
-    out.push(`${tag} ${name}: text overflows its box`);
-}
-return out;
-"""
-
-
-def targets(d: WebDriver, screen: str) -> list[str]:
-    """Return every too small or overflowing touch target on the screen, in landscape and in portrait."""
-    problems = []
-    for size in (LANDSCAPE, PORTRAIT):
-        viewport(d, size)
-        problems += [f"{screen} {size[0]}x{size[1]}: {p}" for p in d.execute_script(MEASURE)]
-    viewport(d, LANDSCAPE)
-    return problems
-
-
 def test_every_touch_target_is_at_least_48_px_and_no_text_overflows(world: World, tablet: Tablet,
                                                                     tmp_path: Path) -> None:
     d = tablet.driver
@@ -189,15 +166,6 @@ def test_languages_are_picked_by_name_and_kept_as_codes(synced: dict[str, Any], 
     inspection_id = d.current_url.rsplit("/", 1)[1]
     stored = tablet.local("GET", f"/local/inspections/{inspection_id}").json()["inspection"]
     assert stored["occupants"]["languages"] == {"pl": 3, "ne": 1}
-
-
-def put_records(tablet: Tablet, *records: tuple[str, dict[str, Any]]) -> None:
-    store = tablet.store()
-    try:
-        store.apply_page([{"entity": e, "id": r["id"], "version": 1, "op": "put", "data": r} for e, r in records],
-                         store.get_state("cursor"), False)
-    finally:
-        store.close()
 
 
 def test_times_read_in_dutch_local_time_and_dates_in_dutch(synced: dict[str, Any], tablet: Tablet) -> None:

@@ -5,7 +5,7 @@
 const KINDS = { controle: "Controle", hercontrole: "Hercontrole", melding: "Melding" };
 const STATUS = { open: "Open", done: "Afgerond", no_access: "Geen toegang", cancelled: "Geannuleerd" };
 const ROOM_KINDS = { bedroom: "Slaapkamer", living: "Woonkamer", kitchen: "Keuken", bathroom: "Badkamer",
-  toilet: "Toilet", other: "Overig" };
+  toilet: "Toilet", verkeersruimte: "Gang, trap of overloop", other: "Overig" };
 const ACCESS = { granted: "Toegang", refused: "Geweigerd", nobody_home: "Niemand thuis" };
 const LOCATION = { woonkern: "Woonkern", lint: "Lint", bedrijventerrein: "Bedrijventerrein", grootschalig: "Grootschalig" };
 // The local server refuses every /local/ call without this tablet's secret, which only this page carries.

@@ -27,23 +27,28 @@ function textInput(path, text, multiline = false) {
 
 const YES_NO = [[true, "Ja"], [false, "Nee"], [null, "Niet gecontroleerd"]];
 
-function yesNo(path, text) {
+/** Ja / Nee / Niet gecontroleerd for a value read with read() and written with write(); read-only as text. */
+function triState(read, write, text, attrs) {
   if (readOnly) {
-    const shown = YES_NO.find(([v]) => v === (get(current, path) ?? null))[1];
-    return el("div", {}, el("label", { text }), el("div", { class: "shown", "data-path": path, text: shown }));
+    const shown = (YES_NO.find(([v]) => v === (read() ?? null)) || YES_NO[2])[1];
+    return el("div", {}, el("label", { text }), el("div", { class: "shown", ...attrs, text: shown }));
   }
-  const group = el("div", { class: "tri", role: "group", "aria-label": text, "data-path": path });
-  const paint = () => { for (const b of group.children) b.classList.toggle("on", JSON.stringify(get(current, path) ?? null) === b.dataset.value); };
+  const group = el("div", { class: "tri", role: "group", "aria-label": text, ...attrs });
+  const paint = () => { for (const b of group.children) b.classList.toggle("on", JSON.stringify(read() ?? null) === b.dataset.value); };
   for (const [value, word] of YES_NO) {
-    group.append(el("button", { type: "button", "data-value": JSON.stringify(value), onclick: () => { set(current, path, value); paint(); scheduleSave(); } }, word));
+    group.append(el("button", { type: "button", "data-value": JSON.stringify(value), onclick: () => { write(value); paint(); scheduleSave(); } }, word));
   }
   paint();
   return el("div", {}, el("label", { text }), group);
 }
 
-function choice(path, text, options) {
+function yesNo(path, text) {
+  return triState(() => get(current, path), (value) => set(current, path, value), text, { "data-path": path });
+}
+
+function choice(path, text, options, empty = "Niet ingevuld") {
   const select = el("select", { id: fieldId(path), "data-path": path, disabled: readOnly },
-    el("option", { value: "", text: "Niet ingevuld" }), Object.entries(options).map(([v, t]) => el("option", { value: v, text: t })));
+    el("option", { value: "", text: empty }), Object.entries(options).map(([v, t]) => el("option", { value: v, text: t })));
   select.value = get(current, path) ?? "";
   select.addEventListener("change", () => { set(current, path, select.value || null); scheduleSave(); });
   return el("div", {}, el("label", { for: select.id, text }), select);
@@ -75,7 +80,9 @@ function roomEditor(room, index) {
       el("div", {}, el("label", { text: "Naam" }), bind("name", el("input", { value: room.name ?? null, "data-room-field": "name", disabled: readOnly }), false)),
       el("div", {}, el("label", { text: "Soort" }), kind),
       el("div", {}, el("label", { text: "Verdieping" }), storeySelect(room)),
-      num("area_m2", "Oppervlakte (m²)"), num("beds", "Bedden"), num("occupants", "Bewoners")),
+      num("area_m2", "Oppervlakte (m²)"), num("beds", "Bedden"), num("occupants", "Bewoners"),
+      triState(() => room.smoke_detector, (value) => { room.smoke_detector = value; }, "Werkende rookmelder in deze ruimte",
+        { "data-room-field": "smoke_detector" })),
     readOnly ? null : el("p", {}, el("button", { type: "button", class: "secondary remove-room", onclick: () => {
       current.rooms.splice(index, 1); renderForm(); scheduleSave(); } }, "Kamer verwijderen")));
 }
@@ -134,8 +141,9 @@ function photosEditor() {
   const roomName = (id) => { const r = current.rooms.find((x) => x.id === id); return r ? (r.name || ROOM_KINDS[r.kind]) : "Geen kamer"; };
   current.photos.forEach((p) => {
     const img = el("img", { src: photoUrl(p.sha256), alt: p.caption || "foto" });
+    const taken = p.taken_at ? el("div", { class: "muted taken", text: `Genomen op ${dutchMoment(p.taken_at)}` }) : null;
     if (readOnly) {
-      list.append(el("figure", {}, img, el("figcaption", {}, p.caption || "Geen onderschrift", el("br"), roomName(p.room_id))));
+      list.append(el("figure", {}, img, taken, el("figcaption", {}, p.caption || "Geen onderschrift", el("br"), roomName(p.room_id))));
       return;
     }
     const caption = el("input", { value: p.caption ?? null, placeholder: "Onderschrift", "aria-label": "Onderschrift", "data-photo-caption": p.sha256 });
@@ -144,7 +152,7 @@ function photosEditor() {
       current.rooms.map((r) => el("option", { value: r.id, text: r.name || ROOM_KINDS[r.kind] })));
     room.value = p.room_id ?? "";
     room.addEventListener("change", () => { p.room_id = room.value || null; scheduleSave(); });
-    list.append(el("figure", {}, img, caption, room));
+    list.append(el("figure", {}, img, taken, caption, room));
   });
   if (!current.photos.length) list.append(el("p", { class: "muted", text: "Geen foto's." }));
   if (readOnly) return list;
@@ -153,7 +161,8 @@ function photosEditor() {
     for (const f of file.files) {
       const form = new FormData(); form.append("photo", f);
       const saved = await api("POST", "/local/photos", form);
-      current.photos.push({ sha256: saved.sha256, caption: null, room_id: null });
+      // The tablet's clock when the photo came in: data for the rapport, never an order.
+      current.photos.push({ sha256: saved.sha256, caption: null, room_id: null, taken_at: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") });
     }
     renderForm(); scheduleSave();
   });
@@ -176,15 +185,15 @@ function manualEditor() {
   return box;
 }
 
-function leaseInput() {
-  const text = "Ingang huurovereenkomst";
-  const shown = () => (current.tenancy.lease_start ? dutchDate(current.tenancy.lease_start) : "Niet ingevuld");
-  if (readOnly) return el("div", {}, el("label", { text }), el("div", { class: "shown", id: "f-lease", text: shown() }));
+function dateInput(path, text) {
+  const id = fieldId(path);
+  const shown = () => (get(current, path) ? dutchDate(get(current, path)) : "Niet ingevuld");
+  if (readOnly) return el("div", {}, el("label", { text }), el("div", { class: "shown", id, "data-path": path, text: shown() }));
   // The date picker follows the tablet's own language; the line under it always says the date in Dutch.
-  const input = el("input", { id: "f-lease", type: "date", value: current.tenancy.lease_start ?? null });
-  const hint = el("div", { class: "muted", id: "f-lease-shown", text: shown() });
-  input.addEventListener("input", () => { current.tenancy.lease_start = input.value || null; hint.textContent = shown(); scheduleSave(); });
-  return el("div", {}, el("label", { for: "f-lease", text }), input, hint);
+  const input = el("input", { id, type: "date", "data-path": path, value: get(current, path) ?? null });
+  const hint = el("div", { class: "muted", id: `${id}-shown`, text: shown() });
+  input.addEventListener("input", () => { set(current, path, input.value || null); hint.textContent = shown(); scheduleSave(); });
+  return el("div", {}, el("label", { for: id, text }), input, hint);
 }
 
 /* --- findings: the full list beside (or below) the form, and a summary that stays in view ------- */
@@ -229,6 +238,7 @@ function paintFindings() {
   const side = document.querySelector("aside.findings");
   if (side) fill(side, findingList(evaluation.findings, evaluation.not_assessed, evaluation.error));
   fill(document.getElementById("header-extra"), findingsBar());
+  paintEntryDoubts();
 }
 
 /* --- the form ----------------------------------------------------------------------------- */
@@ -237,7 +247,10 @@ function renderForm() {
   readOnly = current.status === "submitted";
   const form = el("form", { id: "inspection-form", class: readOnly ? "readonly" : "", onsubmit: (e) => e.preventDefault() },
     el("h3", { text: "Toegang" }), choice("access", "Toegang tot de woning", ACCESS),
+    el("h3", { text: "Binnentreden" }), entryEditor(),
+    el("h3", { text: "Aanwezig" }), presentEditor(),
     el("h3", { text: "Woning" }), el("div", { class: "grid" }, numberInput("dwelling.floor_area_m2", "Gebruiksoppervlakte (m²)"),
+      choice("dwelling.floor_area_source", "Oppervlakte volgens", FLOOR_AREA_SOURCES),
       numberInput("dwelling.storeys", "Bouwlagen"), yesNo("dwelling.lodging", "Logiesgebouw")),
     el("h3", { text: current.rooms.length ? capital(plural(current.rooms.length, "kamer", "kamers")) : "Kamers" }),
     el("div", { id: "rooms" }, current.rooms.map(roomEditor)),
@@ -245,17 +258,25 @@ function renderForm() {
       const n = current.rooms.length + 1; let id = `r${n}`; while (current.rooms.some((r) => r.id === id)) id += "x";
       current.rooms.push({ id, name: null, kind: "bedroom", storey: 0, area_m2: null, beds: null, occupants: null });
       renderForm(); scheduleSave(); } }, "Kamer toevoegen")),
-    el("h3", { text: "Bewoners" }), el("div", { class: "grid" }, numberInput("occupants.present", "Aanwezig"), numberInput("occupants.reported", "Opgegeven")),
+    el("h3", { text: "Bewoners" }), el("div", { class: "grid" }, numberInput("occupants.present", "Aanwezig"), numberInput("occupants.reported", "Opgegeven"),
+      numberInput("occupants.arbeidsmigranten", "Arbeidsmigranten (volgens eigen zeggen)")),
+    el("p", { class: "muted", id: "arbeidsmigrant-definition", text: ARBEIDSMIGRANT }),
     el("label", { text: "Talen (aantal personen per taal)" }), languagesEditor(),
     el("h3", { text: "Voorzieningen" }), el("div", { class: "grid" }, numberInput("facilities.toilets", "Toiletten"),
       numberInput("facilities.showers", "Douches"), numberInput("facilities.hobs", "Kookpitten"),
-      yesNo("facilities.washing_machine", "Wasmachine"), yesNo("facilities.lockable_storage", "Afsluitbare opbergruimte per persoon")),
+      yesNo("facilities.washing_machine", "Wasmachine"), yesNo("facilities.lockable_storage", "Afsluitbare opbergruimte per persoon"),
+      yesNo("facilities.wardrobe_outside_bedroom", "Kledingkast buiten de slaapkamer")),
     el("h3", { text: "Brandveiligheid" }), el("label", { text: "Verdiepingen met werkende rookmelder" }), smokeEditor(),
-    el("div", { class: "grid" }, yesNo("fire_safety.fuel_appliance", "Verbrandingstoestel"), yesNo("fire_safety.co_detector", "Werkende CO-melder"),
+    el("div", { class: "grid" }, choice("fire_safety.smoke_detectors_tested_by", "Rookmelders getest met", DETECTOR_TESTS),
+      yesNo("fire_safety.fuel_appliance", "Verbrandingstoestel"), yesNo("fire_safety.co_detector", "Werkende CO-melder"),
       yesNo("fire_safety.extinguisher_near_kitchen", "Blusmiddel binnen 5 m van de kookplaats"), yesNo("fire_safety.fire_blanket", "Blusdeken"),
       yesNo("fire_safety.escape_route_clear", "Vluchtweg vrij"), yesNo("fire_safety.electrical_overload", "Overbelaste elektra")),
-    el("h3", { text: "Huur" }), el("div", { class: "grid" }, leaseInput(),
-      yesNo("tenancy.lease_separate_from_employment", "Huur los van arbeidscontract"), yesNo("tenancy.info_card_present", "Informatiekaart aanwezig")),
+    el("h3", { text: "Huur" }), textInput("tenancy.landlord_stated", "Verhuurder volgens de bewoners"),
+    el("div", { class: "grid" }, dateInput("tenancy.lease_concluded_on", "Huurovereenkomst gesloten op"),
+      dateInput("tenancy.lease_start", "Ingang huurovereenkomst"),
+      yesNo("tenancy.lease_separate_from_employment", "Huur los van arbeidscontract"), yesNo("tenancy.info_card_present", "Informatiekaart aanwezig"),
+      yesNo("tenancy.info_in_own_language", "Schriftelijke informatie in eigen taal")),
+    el("h3", { text: "Verklaringen" }), statementsEditor(),
     el("h3", { text: "Eigen bevindingen" }), manualEditor(),
     el("h3", { text: "Foto's" }), photosEditor(),
     el("h3", { text: "Notities" }), textInput("notes", "Notities", true));
@@ -275,7 +296,8 @@ function renderForm() {
   const started = el("p", { class: "muted", id: "started", text: `Gestart op ${dutchMoment(current.started_at)}` });
   const corrects = current.corrects ? el("p", { class: "muted", id: "corrects", text: "Correctie van een eerder ingediende inspectie." }) : null;
   const scrollY = window.scrollY;
-  fill(app, ...[title, started, corrects].filter(Boolean), el("div", { class: "layout" }, el("div", {}, form, actions), side),
+  const rapport = readOnly && current.inspector_id && current.inspector_id === state.user?.id ? rapportPart(current.id) : null;
+  fill(app, ...[title, started, corrects].filter(Boolean), el("div", { class: "layout" }, el("div", {}, form, actions, rapport), side),
     el("div", { id: "submit-errors" }));
   paintFindings();
   window.scrollTo(0, scrollY);
@@ -294,7 +316,8 @@ async function saveDraft() {
   saveTimer = null;
   try {
     const saved = await api("PUT", `/local/inspections/${current.id}`, draftBody());
-    evaluation = saved.evaluation; saveState = "Concept opgeslagen";
+    // What he typed while this save was on its way waits for the next one: not saved yet.
+    evaluation = saved.evaluation; saveState = saveTimer ? "Opslaan..." : "Concept opgeslagen";
     paintFindings();
   } catch (err) { saveState = `Niet opgeslagen: ${err.message}`; }
   const s = document.getElementById("save-state"); if (s) s.textContent = saveState;
@@ -322,9 +345,11 @@ async function openInspection(id) {
   nav("vandaag");
   const data = await api("GET", `/local/inspections/${id}`);
   current = { ...data.inspection, _address: data.address };
-  for (const k of ["dwelling", "occupants", "facilities", "fire_safety", "tenancy"]) current[k] = current[k] || {};
+  for (const k of ["dwelling", "occupants", "facilities", "fire_safety", "tenancy", "entry"]) current[k] = current[k] || {};
   current.occupants.languages = current.occupants.languages || {};
-  for (const k of ["rooms", "manual_findings", "photos"]) current[k] = current[k] || [];
+  for (const k of ["rooms", "manual_findings", "photos", "present", "statements"]) current[k] = current[k] || [];
   evaluation = data.evaluation; saveState = data.inspection.status === "submitted" ? "" : "Concept opgeslagen";
+  const joined = current.status !== "submitted" && ensureOwnPresence();
   renderForm();
+  if (joined) scheduleSave();
 }
