@@ -75,15 +75,25 @@ def json_object() -> dict[str, Any]:
     """Return the request's JSON object; 415 when the body is not JSON, 400 when it cannot be read."""
     if request.mimetype != "application/json":
         raise Refused(415, "unsupported_media_type", "Stuur de gegevens als JSON (Content-Type: application/json).")
+    raw = request.get_data(cache=False)
     try:
-        body = jsontext.loads(request.get_data(cache=False))
-    except UnicodeDecodeError:
-        raise Refused(400, "bad_request", "Ongeldige JSON: de tekst is geen UTF-8.") from None
-    except json.JSONDecodeError as err:
-        raise Refused(400, "bad_request", f"Ongeldige JSON: niet te lezen op regel {err.lineno}, "
-                                          f"kolom {err.colno}.") from None
+        body = jsontext.loads(raw)
+    except ValueError as err:  # also an integer of more digits than Python reads
+        if isinstance(err, (UnicodeDecodeError, json.JSONDecodeError)):
+            raise _unreadable(err) from None
+        raise Refused(400, "bad_request", "Ongeldige JSON: een getal met te veel cijfers.") from None
     except RecursionError:
         raise Refused(400, "bad_request", "Ongeldige JSON: te diep genest.") from None
+    if jsontext.may_hold_lone_surrogate(raw) and jsontext.lone_surrogate_path(body) is not None:
+        raise Refused(400, "bad_request", f"Ongeldige tekst bij {jsontext.lone_surrogate_path(body)}: een losse "
+                                          "surrogaat is geen geldige Unicode.")
     if not isinstance(body, dict):
         raise Refused(400, "bad_request", "Verwacht een JSON-object.")
     return body
+
+
+def _unreadable(err: ValueError) -> Refused:
+    if isinstance(err, UnicodeDecodeError):
+        return Refused(400, "bad_request", "Ongeldige JSON: de tekst is geen UTF-8.")
+    assert isinstance(err, json.JSONDecodeError)
+    return Refused(400, "bad_request", f"Ongeldige JSON: niet te lezen op regel {err.lineno}, kolom {err.colno}.")

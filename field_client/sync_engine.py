@@ -74,6 +74,7 @@ class Report:
     """What one sync cycle did."""
 
     photos: int = 0
+    photos_refused: int = 0
     pushed: int = 0
     applied: int = 0
     rejected: int = 0
@@ -90,6 +91,9 @@ class Report:
         text = (f"Gesynchroniseerd: {counted(self.pushed, 'wijziging', 'wijzigingen')} verzonden ({self.applied} "
                 f"verwerkt, {self.rejected} geweigerd, {counted(self.conflicts, 'conflict', 'conflicten')}), "
                 f"{counted(self.pulled, 'wijziging', 'wijzigingen')} ontvangen, {photos} geüpload.")
+        if self.photos_refused:
+            refused = counted(self.photos_refused, "foto", "foto's")
+            text += f" {refused} door de server geweigerd (zie Synchronisatie); de rest is verzonden."
         return text + (" De server vroeg om opnieuw beginnen; alles is opnieuw opgehaald." if self.reset else "")
 
 
@@ -177,7 +181,7 @@ class SyncEngine:
             raise Unreachable(f"Server niet bereikbaar ({sent.error}); "
                               + (f"{waiting} wijziging wacht in de outbox en wordt" if waiting == 1 else
                                  f"{waiting} wijzigingen wachten in de outbox en worden") + " later verzonden.")
-        if response.status_code == 401 and _error_of(response) == "device_revoked":
+        if response.status_code == 401 and _error_of(response) in ("device_revoked", "device_suspended"):
             if _json(response).get("wipe") is False:  # revoked with --keep-data: keep everything, stop syncing
                 self.store.set_state(revoked=True)
                 raise Revoked("Deze tablet is ingetrokken door de beheerder; de gegevens en de wachtrij op deze "
@@ -256,8 +260,16 @@ class SyncEngine:
         """
         wanted = self.store.photos_to_upload()
         for done, sha in enumerate(wanted, 1):
-            if self.upload_one(sha):
-                self.store.mark_uploaded(sha)
+            try:
+                if self.upload_one(sha):
+                    self.store.mark_uploaded(sha)
+            except ServerRefused as err:
+                if err.status not in (413, 415, 422):
+                    raise
+                # This photo will never be accepted (too big, too many pixels, not an image): keep it on the
+                # tablet, show why, and push the rest: one photo must not hold back the whole outbox.
+                self.store.refuse_photo(sha, str(err))
+                self.report.photos_refused += 1
             self.progress("foto's", done, len(wanted))
 
     def upload_one(self, sha: str) -> bool:

@@ -74,6 +74,9 @@ class TabletStore:
         with self.db.atomic():
             for statement in SCHEMA:
                 self.db.execute(statement)
+            columns = {r["name"] for r in self.db.query("PRAGMA table_info(photos)")}
+            if "refused" not in columns:  # a store made before photos could be refused
+                self.db.execute("ALTER TABLE photos ADD COLUMN refused TEXT")
 
     def close(self) -> None:
         """Close the database."""
@@ -326,6 +329,15 @@ class TabletStore:
         found = {r["sha256"] for r in self.db.query(
             f"SELECT sha256 FROM photos WHERE uploaded = 0 AND sha256 IN ({marks})", list(set(wanted)))}  # noqa: S608
         return [s for s in dict.fromkeys(wanted) if s in found]
+
+    def refuse_photo(self, sha256: str, message: str) -> None:
+        """Remember that the server refused this photo for good (its message kept): it is not sent again."""
+        with self.db.atomic():
+            self.db.execute("UPDATE photos SET uploaded = -1, refused = ? WHERE sha256 = ?", [message, sha256])
+
+    def refused_photos(self) -> list[dict[str, Any]]:
+        """Return the photos the server refused, with its message."""
+        return list(self.db.query("SELECT sha256, refused FROM photos WHERE uploaded = -1 ORDER BY sha256"))
 
     def mark_uploaded(self, sha256: str) -> None:
         """Remember that the server has this photo."""

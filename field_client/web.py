@@ -343,6 +343,10 @@ def create_app(data: Path, sync_every: int = 60) -> Flask:
                 "seq": o["seq"], "kind": KIND_NL.get(o["entity"], o["entity"]), "at": o["at"],
                 "summary": _summary(store, o["entity"], record), "errors": o["errors"],
                 "message": o["message"] or REJECTED_NL.get(o["code"] or "", "De server weigerde deze wijziging.")})
+        for photo in store.refused_photos():  # a photo the server will never take stays here, with its reason
+            problems["rejected"].append({"seq": None, "kind": "foto", "at": None,
+                                         "summary": f"foto {photo['sha256'][:12]}", "errors": None,
+                                         "message": photo["refused"]})
         last_ok = store.get_state("last_sync_ok")
         problem = None
         if last_ok is False:  # after a restart only the engine's own words say the network was down

@@ -38,8 +38,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(read_settings())
     if test_config:
         app.config.update(test_config)
-    data = Path(app.config["DATA"])
+    data = Path(app.config["DATA"]).resolve()  # relative folders too: send_file reads against the package
+    app.config["DATA"] = str(data)
     data.mkdir(mode=0o700, parents=True, exist_ok=True)  # the database, photos and letters: no one else's
+    _private(data)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or _stored_secret(data)
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -68,6 +70,16 @@ def prepare_database() -> list[str]:
     applied = migrate(database)
     install_norm_sets(database, app_norm_sets())
     return applied
+
+
+def _private(data: Path) -> None:
+    """Make an existing data folder and its database its owner's only (older releases made them readable)."""
+    for path, mode in ((data, 0o700), *((data / f"woontoezicht.db{end}", 0o600) for end in ("", "-wal", "-shm"))):
+        try:
+            if path.exists() and path.stat().st_mode & 0o077:
+                os.chmod(path, mode)
+        except PermissionError:  # not ours to change: leave it, the folder still guards it
+            continue
 
 
 def _stored_secret(data: Path) -> str:

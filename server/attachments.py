@@ -36,8 +36,8 @@ CHUNK = 64 * 1024
 DISK_FULL = "De schijf van de server is vol; probeer het later opnieuw. Er is niets verloren gegaan."
 
 # One request per partial at a time in this process (waitress is one process, many threads).
-_locks: dict[tuple[str, str], threading.Lock] = {}
-_locks_guard = threading.Lock()
+# A fixed pool, by hash prefix: bounded however many uploads pass (two uploads sharing a lock just wait).
+_locks = [threading.Lock() for _ in range(256)]
 
 
 class UploadError(Exception):
@@ -76,9 +76,8 @@ def owner_of(who: dict[str, Any]) -> str:
 
 
 def lock_for(sha256: str, owner: str) -> threading.Lock:
-    """Return the lock that serialises the requests on one owner's partial of a hash."""
-    with _locks_guard:
-        return _locks.setdefault((sha256, owner), threading.Lock())
+    """Return the lock that serialises the requests on one owner's partial of a hash (shared by its prefix)."""
+    return _locks[int(sha256[:2], 16)]
 
 
 def folder(data: Path) -> Path:

@@ -202,8 +202,10 @@ def authenticate(db: Database, token: str) -> tuple[dict[str, Any], dict[str, An
         if device["revoked_at"]:
             if device["wipe_on_revoke"]:
                 raise DeviceRevoked(wipe=True)
+            # Its own code, so that an app from before --keep-data (which wipes on device_revoked) keeps its data.
             raise DeviceRevoked("Deze tablet is ingetrokken; de gegevens op de tablet blijven bewaard. Koppel hem "
-                                "opnieuw met 'woontoezicht-veld enroll --keep-outbox'.", wipe=False)
+                                "opnieuw met 'woontoezicht-veld enroll --keep-outbox'.", error="device_suspended",
+                                wipe=False)
         user = rows(db, "SELECT * FROM users WHERE id = ?", [device["user_id"]])[0]
         _check_active(user)
         return user, device
@@ -316,7 +318,11 @@ def require(*roles: str) -> Callable[[F], F]:
 
 
 def remote_addr() -> str | None:
-    """Return the client's address (the first X-Forwarded-For hop when TRUST_PROXY is set)."""
+    """Return the client's address: with TRUST_PROXY, the last X-Forwarded-For hop (the one our proxy added).
+
+    Earlier hops are whatever the client wrote, so trusting the first would let anyone pick his address
+    for the audit log and the sign-in throttle.
+    """
     if current_app.config["TRUST_PROXY"] and request.headers.get("X-Forwarded-For"):
-        return request.headers["X-Forwarded-For"].split(",")[0].strip()
+        return request.headers["X-Forwarded-For"].split(",")[-1].strip() or request.remote_addr
     return request.remote_addr

@@ -166,7 +166,8 @@ def serve(app: Flask, sock: socket.socket, url: str) -> None:
         # connection; in production a reverse proxy in front buffers requests (see the README).
         waitress.serve(app, sockets=[sock], threads=app.config["THREADS"], ident="woontoezicht",
                        connection_limit=app.config["CONNECTION_LIMIT"], channel_timeout=app.config["CHANNEL_TIMEOUT"],
-                       cleanup_interval=max(1, min(30, app.config["CHANNEL_TIMEOUT"] // 2)), _quiet=True)
+                       cleanup_interval=max(1, min(30, app.config["CHANNEL_TIMEOUT"] // 2)),
+                       asyncore_use_poll=True, _quiet=True)  # poll: select() fails past 1024 descriptors
     finally:
         keeper.close()
         sock.close()
@@ -366,7 +367,12 @@ def device_revoke_command(db: Database, device_id: str, force: bool, keep_data: 
         click.echo(f"Tablet {device_id} was al ingetrokken op {_when(device['revoked_at'])} ({how}); niets "
                    "veranderd.", err=True)
         return
-    pending = device["outbox_size"] or 0
+    pending = device["outbox_size"]
+    if pending is None and not (force or keep_data):
+        fail(f"Tablet {device_id} ({device['label']}) heeft nooit gemeld of er nog niet-verzonden werk op staat (een "
+             "oudere versie van de app). Intrekken kan dat werk wissen. Gebruik --keep-data om in te trekken zonder "
+             "te wissen, of --force om het toch te doen; niets veranderd.", 1)
+    pending = pending or 0
     if pending and not (force or keep_data):
         fail(f"Tablet {device_id} ({device['label']}) meldde {outbox_text(device)}. Intrekken wist dat werk. "
              "Gebruik --keep-data om in te trekken zonder te wissen, of --force om het werk op te geven; niets "

@@ -18,9 +18,9 @@ from tests.processes import ServerProcess
 class World:
     """One server process with users, an API token for the teamleider, and helpers to make tablets."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, env: dict[str, str] | None = None) -> None:
         self.root = root
-        self.server = ServerProcess(root / "server")
+        self.server = ServerProcess(root / "server", env=env)
         for name, role in (("tl", "teamleider"), ("hh1", "handhaver"), ("hh2", "handhaver")):
             done = self.server.cli("user", "add", name, "--role", role, "--password-stdin", input="lang-genoeg-ww\n")
             assert done.returncode == 0, done.stderr

@@ -107,7 +107,8 @@ def test_serve_as_a_real_process_with_token_and_device_from_the_commands(data: P
                                  timeout=10).json()
         listed = server.cli("device", "list").stdout.splitlines()
         assert listed[0].startswith(f"{enrolled['device_id']}\thh\tTablet 7\t")
-        assert server.cli("device", "revoke", enrolled["device_id"]).returncode == 0
+        assert server.cli("device", "revoke", enrolled["device_id"]).returncode == 1  # never reported its outbox
+        assert server.cli("device", "revoke", enrolled["device_id"], "--force").returncode == 0
         response = requests.get(f"{server.url}/api/v1/assignments", timeout=10,
                                 headers={"Authorization": f"Bearer {enrolled['token']}"})
         assert response.status_code == 401

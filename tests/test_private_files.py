@@ -5,6 +5,8 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
+
 from server import create_app
 from server.db import get_db
 
@@ -63,3 +65,48 @@ def test_idle_connections_neither_starve_the_server_nor_stay_open(tmp_path: Path
                 closed += 1
             s.close()
         assert closed == len(idle)
+
+
+def test_more_than_1024_open_connections_do_not_crash_the_server(tmp_path: Path) -> None:
+    import resource
+    import socket
+
+    import requests
+
+    from tests.processes import ServerProcess
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 4096:
+        pytest.skip(f"the system allows {hard} open files; the test needs 4096")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (4096, hard))  # the server inherits it
+    try:
+        env = {"WOONTOEZICHT_CONNECTION_LIMIT": "2000", "WOONTOEZICHT_CHANNEL_TIMEOUT": "30"}
+        with ServerProcess(tmp_path / "data", env=env) as server:
+            idle = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(1100)]
+            try:
+                for s in idle[:50]:
+                    s.sendall(b"GET /healthz HTTP/1.1\r\n")
+                # select() cannot watch a descriptor past 1024: with it the server would have died here.
+                assert requests.get(f"{server.url}/healthz", timeout=10).status_code == 200
+                assert server.proc is not None and server.proc.poll() is None
+            finally:
+                for s in idle:
+                    s.close()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_an_existing_readable_data_folder_and_database_are_made_private(tmp_path: Path) -> None:
+    import os
+    data = tmp_path / "oud"
+    create_app({"DATA": str(data), "TESTING": True}).app_context().push()
+    os.chmod(data, 0o755)  # noqa: S103 - an older release left it so
+    os.chmod(data / "woontoezicht.db", 0o644)
+    create_app({"DATA": str(data), "TESTING": True})
+    assert mode(data) == 0o700 and mode(data / "woontoezicht.db") == 0o600
+
+
+def test_a_relative_data_folder_given_to_create_app_is_made_absolute(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = create_app({"DATA": "instance", "TESTING": True})
+    assert app.config["DATA"] == str(tmp_path / "instance")

@@ -38,7 +38,7 @@ def test_every_setting_is_documented_with_its_default() -> None:
         row = next((line for line in README.splitlines() if line.startswith(f"| `{setting.env}` |")), None)
         assert row is not None, setting.env
         default = ",".join(setting.default) if isinstance(setting.default, list) else str(setting.default)
-        assert f"`{default.lower()}`" in row.lower() or setting.default in ("", None), setting.env
+        assert f"`{default.lower()}`" in row.lower() or setting.default in ("", None, []), setting.env
 
 
 def test_readme_opens_with_the_main_job_and_the_test_command() -> None:

@@ -231,3 +231,15 @@ def test_a_denied_read_is_audited(api: Api, app: Flask, address: dict[str, Any],
     denied = [(r["entity"], r["record_id"], r["user_id"]) for r in audit_rows(app, "read_denied")]
     who = api.users["handhaver"]["id"]
     assert denied == [("inspection", inspection_id, who), ("case", case_id, who)]
+
+
+def test_behind_a_proxy_a_client_cannot_pick_its_own_address_to_escape_the_throttle(api: Api, app: Flask) -> None:
+    app.config["TRUST_PROXY"] = True
+    free = app.config["AUTH_FREE_FAILURES"]
+    statuses = [api.get("/api/v1/assignments", as_=None, headers={
+        "Authorization": f"Bearer wtu_fout{i}", "X-Forwarded-For": f"10.0.{i}.1, 203.0.113.7"}).status_code
+        for i in range(free + 2)]
+    assert statuses[free:] == [429, 429], "the proxy's hop (the last) counts, not what the client wrote"
+    with app.app_context():
+        where = get_db().execute("SELECT remote_addr FROM audit_log WHERE action = 'auth_throttled'").fetchone()[0]
+    assert where == "203.0.113.7"

@@ -110,3 +110,39 @@ def test_a_revoked_tablet_with_unsynced_work_is_only_revoked_with_force_and_then
 def test_revoking_an_unknown_tablet_is_exit_2(world: World) -> None:
     unknown = world.server.cli("device", "revoke", "geen-tablet")
     assert unknown.returncode == 2 and "Onbekende tablet" in unknown.stderr
+
+
+def test_a_photo_the_server_refuses_for_good_does_not_hold_back_the_outbox(tmp_path: Path) -> None:
+    from tests.test_attachments import jpeg
+    small = World(tmp_path / "klein", env={"WOONTOEZICHT_ATTACHMENT_MAX_PIXELS": "10000"})  # 100 x 100 at most
+    try:
+        address, store, engine = small.synced_tablet("hh1", "foto")
+        sha = store.add_photo(jpeg(3, size=640), "image/jpeg")
+        with_photo = inspection_for(address["id"], photos=[{"sha256": sha, "caption": "Trap", "room_id": None}])
+        store.queue("inspection", with_photo)
+        other = inspection_for(address["id"])
+        store.queue("inspection", other)
+        report = engine.cycle()
+        assert report.photos_refused == 1 and "geweigerd" in report.summary()
+        assert store.outbox_size() == 0, "the refused photo did not block the queue"
+        assert [p["sha256"] for p in store.refused_photos()] == [sha]
+        assert "pixels" in store.refused_photos()[0]["refused"]
+        assert {r[0] for r in small.db_rows("SELECT id FROM inspections")} >= {with_photo["id"], other["id"]}
+        assert engine.cycle().photos_refused == 0, "a refused photo is not sent again"
+        store.close()
+    finally:
+        small.stop()
+
+
+def test_a_tablet_that_never_reported_its_outbox_is_revoked_only_with_keep_data_or_force(world: World) -> None:
+    store, engine = world.tablet("hh2", "oud")
+    device_id = store.get_state("device_id")
+    # Enrolled, never pulled: whether work waits on it is unknown.
+    refused = world.server.cli("device", "revoke", device_id)
+    assert refused.returncode == 1 and "nooit gemeld" in refused.stderr
+    kept = world.server.cli("device", "revoke", device_id, "--keep-data")
+    assert kept.returncode == 0
+    with pytest.raises(Revoked, match="--keep-outbox"):
+        engine.cycle()
+    assert world.server.cli("device", "list").returncode == 0
+    store.close()

@@ -52,7 +52,8 @@ def test_a_body_nested_too_deep_gets_400(client: FlaskClient, method: str, path:
 @pytest.mark.parametrize(("method", "path"), BODY_ENDPOINTS)
 @pytest.mark.parametrize(("body", "words"), [("{", "Ongeldige JSON"), ("", "Ongeldige JSON"),
                                              (b"{\"a\": \"\xff\"}", "UTF-8"), ("[1, 2]", "JSON-object"),
-                                             ("null", "JSON-object")])
+                                             ("null", "JSON-object"), ('{"notes": "\\ud800"}', "surrogaat"),
+                                             ('{"n": ' + "9" * 5000 + "}", "cijfers")])
 def test_unreadable_json_gets_400_with_a_dutch_message(tmp_path: Path, client: FlaskClient, method: str, path: str,
                                                        body: str | bytes, words: str) -> None:
     response = getattr(client, method)(path, data=body, content_type="application/json")
