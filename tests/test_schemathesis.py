@@ -124,13 +124,15 @@ def _seed(app: Flask, world: World) -> None:
          "data": {**raw["address"], "notes": "Van de tablet."}}]}), 200)
     assert [r["status"] for r in pushed["results"]] == ["applied", "conflict"], pushed
     case = _check(client.post("/api/v1/cases", json={"inspection_id": inspection["id"]}, headers=office), 201)
-    document = _check(client.post(f"/api/v1/cases/{case['id']}/documents", headers=office,
-                                  json={"kind": "rapport", "letter_date": dt.date.today().isoformat()}), 201)
     party = _check(client.post("/api/v1/parties", headers=office, json={
         "kind": "rechtspersoon", "name": "Voorbeeld Verhuur B.V.", "kvk": "00000358", "postal_address": {
             "straat": "Voorbeeldweg", "huisnummer": 1, "postcode": "1431ZZ", "woonplaats": "Aalsmeer"}}), 201)
     link = _check(client.post(f"/api/v1/addresses/{address['id']}/parties", headers=office,
                               json={"party_id": party["id"], "role": "verhuurder"}), 201)
+    _check(client.post(f"/api/v1/cases/{case['id']}/overtreders", headers=office, json={"overtreders": [
+        {"party_id": party["id"], "role": "verhuurder", "reason": "Verhuurt de woning."}]}), 200)
+    document = _check(client.post(f"/api/v1/cases/{case['id']}/documents", headers=office,
+                                  json={"kind": "dossier", "letter_date": dt.date.today().isoformat()}), 201)
     world.ids = {"address_id": address["id"], "assignment_id": assignment["id"], "inspection_id": inspection["id"],
                  "case_id": case["id"], "document_id": document["id"], "sha256": sha256,
                  "inspector_id": users["handhaver"]["id"], "party_id": party["id"], "link_id": link["id"],

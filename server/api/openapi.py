@@ -177,11 +177,13 @@ def _record_paths(spec: APISpec) -> None:
 
 def _case_paths(spec: APISpec) -> None:
     """Add cases and documents: the request bodies come from the schemas the endpoints load."""
-    from server.api.cases import AssessmentSchema, CaseQuery, OpenCaseSchema, StepSchema
-    from server.api.documents import ConceptChangesSchema, ConceptSchema, SendSchema
+    from server.api.cases import AssessmentSchema, CaseQuery, EarlierBoeteSchema, OpenCaseSchema, OvertredersSchema, \
+        StepSchema
+    from server.api.documents import ApproveSchema, ConceptChangesSchema, ConceptSchema, SendSchema
     for name, schema in (("OpenCase", OpenCaseSchema), ("Assessment", AssessmentSchema), ("Step", StepSchema),
                          ("Concept", ConceptSchema), ("ConceptChanges", ConceptChangesSchema),
-                         ("Send", SendSchema)):
+                         ("Send", SendSchema), ("Approve", ApproveSchema), ("Overtreders", OvertredersSchema),
+                         ("EarlierBoete", EarlierBoeteSchema)):
         spec.components.schema(name, schema=schema)
     case_id = _path("case_id", "Id van de zaak.")
     document_id = _path("document_id", "Id van het document.")
@@ -196,6 +198,12 @@ def _case_paths(spec: APISpec) -> None:
     spec.path("/api/v1/cases/{case_id}/assessment", operations={
         "post": _op("LHS-beoordeling (teamleider)", _json("CaseFull"), (403, 404, 409), body="Assessment",
                     params=case_id)})
+    spec.path("/api/v1/cases/{case_id}/overtreders", operations={
+        "post": _op("Overtreder(s) vastleggen met de reden waarom (teamleider)", _json("CaseFull"),
+                    (403, 404, 409), body="Overtreders", params=case_id)})
+    spec.path("/api/v1/boetes", operations={
+        "post": _op("Een eerdere boete van vóór het systeem vastleggen (teamleider), voor het maximum bij herhaling",
+                    _json({"type": "object"}), (403,), ok_status="201", body="EarlierBoete")})
     spec.path("/api/v1/cases/{case_id}/transitions", operations={
         "post": _op("Stap in de zaak (teamleider); een stap die niet kan: 409", _json("CaseFull"), (403, 404, 409),
                     body="Step", params=case_id)})
@@ -213,8 +221,9 @@ def _case_paths(spec: APISpec) -> None:
         "patch": _op("Concept wijzigen (teamleider); een vastgesteld document: 409", _json("Document"),
                      (403, 404, 409), body="ConceptChanges", params=document_id)})
     spec.path("/api/v1/documents/{document_id}/approve", operations={
-        "post": _op("Concept vaststellen (teamleider): het PDF-bestand wordt bevroren", _json("Document"),
-                    (403, 404, 409, 422), params=document_id)})
+        "post": _op("Concept vaststellen (teamleider): het PDF-bestand wordt bevroren; niet-geverifieerde "
+                    "voorschriften vragen confirm_unverified (anders 409 met de lijst)", _json("Document"),
+                    (403, 404, 409, 422), params=document_id, body="Approve")})
     spec.path("/api/v1/documents/{document_id}/send", operations={
         "post": _op("Verzending vastleggen (teamleider); de zaak zet de stap van de brief", _json("Document"),
                     (403, 404, 409), body="Send", params=document_id)})
