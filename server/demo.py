@@ -23,7 +23,7 @@ from server.auth import add_user, create_api_token, create_enrol_code, find_user
 from server.db import rows
 from server.evaluation import app_norm_sets, evaluate_and_store
 from server.officials import set_profile
-from server.parties import create_party, employer_role, get_party, link
+from server.parties import addressee, create_party, employer_role, get_party, link
 from server.rapport import draft as draft_rapport
 
 DEMO_USERS = [("teamleider", "teamleider"), ("handhaver1", "handhaver"), ("handhaver2", "handhaver"),
@@ -214,6 +214,10 @@ def load_demo(db: Database, norm_sets: list[dict[str, Any]], today: dt.date | No
         draft_rapport(db, stored)  # as a push of a submitted inspection does
     if config is not None:
         demo_case(db, config, lead, today)
+        from server import demo_case as full_case
+        landlord_known = [a for a in addresses[18:] if a["location_type"] == "woonkern"
+                          and (addressee(db, a["id"], today) or {}).get("kind") == "rechtspersoon"]
+        full_case.seed(db, config, landlord_known[0], lead, handhaver_1, today)
     return logins
 
 

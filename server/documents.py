@@ -130,7 +130,7 @@ def _recollected(db: Database, settings: Settings, row: dict[str, Any], case: di
 
 def _check(db: Database, settings: Settings, case: dict[str, Any], kind: str, params: dict[str, Any],
            today: dt.date) -> None:
-    if case["status"] != "open":
+    if kind in LETTERS and case["status"] != "open":  # a dossier is made of a closed case too: the archive's
         raise CaseError(409, "De zaak is afgesloten; er komen geen brieven meer bij.")
     if kind in LETTERS:
         why = can_make_letter(case, kind)

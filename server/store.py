@@ -8,10 +8,12 @@ all in one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from sqlite_utils import Database
 
@@ -78,9 +80,24 @@ QUERY_COLUMNS: dict[str, dict[str, str]] = {**ENTITY_TABLES,
 _RECORD_META = ("id", "version", "created_at", "updated_at")
 
 
+# An injected clock for seeding history (the demo's case): set only by clock_at, never in a request.
+_CLOCK: ContextVar[dt.datetime | None] = ContextVar("store_clock", default=None)
+
+
 def now() -> str:
-    """Return the server time as an ISO 8601 UTC string."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+    """Return the server time as an ISO 8601 UTC string (the injected moment inside clock_at)."""
+    moment = _CLOCK.get()
+    return (moment or dt.datetime.now(dt.UTC)).isoformat(timespec="microseconds")
+
+
+@contextlib.contextmanager
+def clock_at(moment: dt.datetime) -> Iterator[None]:
+    """Stamp everything stored inside this block with `moment` (seeding data on an injected clock)."""
+    token = _CLOCK.set(moment)
+    try:
+        yield
+    finally:
+        _CLOCK.reset(token)
 
 
 def _row_to_record(row: dict[str, Any]) -> dict[str, Any]:

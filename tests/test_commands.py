@@ -51,8 +51,10 @@ def test_init_demo_adds_demo_data_once(data: Path) -> None:
     verified = {r[0] for r in db.execute("SELECT DISTINCT verified FROM addresses")}
     findings = db.execute("SELECT sum(json_array_length(findings)) FROM evaluations").fetchone()[0]
     db.close()
-    assert counts == {"addresses": 40, "assignments": 18, "inspections": 6, "evaluations": 6, "users": 4, "cases": 1,
-                      "documents": 6}, "a concept rapport per submitted inspection"
+    # Six past inspections with their concept rapporten; the whole demo case: two visits (each rapport signed, with
+    # its version for the verhuurder), three assignments, seven letters and the dossier.
+    assert counts == {"addresses": 40, "assignments": 21, "inspections": 8, "evaluations": 8, "users": 4, "cases": 2,
+                      "documents": 6 + 2 * 2 + 8}
     assert types == {"woonkern", "lint", "bedrijventerrein", "grootschalig"}
     assert verified == {0, 1}
     assert findings > 0
@@ -147,7 +149,7 @@ def test_demo_prints_logins_a_code_and_serves(data: Path) -> None:
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)
-        assert len(r.json()["items"]) == 18
+        assert len(r.json()["items"]) == 21
         pdf = re.search(r"-o (RB-\d{4}-\d{5})\.pdf (\S+/rapport)", out)
         assert pdf is not None, out
         got = requests.get(pdf.group(2), timeout=10, headers={"Authorization": f"Bearer {token.group(1)}"})
@@ -215,7 +217,7 @@ def test_a_second_demo_keeps_the_passwords_tokens_and_codes_it_made(demo_data: P
     hashes, counts = password_hashes(demo_data), secrets_count(demo_data)
     out, err = demo_run(demo_data)
     assert "bestaande gegevens" in out
-    assert "40 adressen, 18 opdrachten, 6 inspecties, 1 zaak in" in out
+    assert "40 adressen, 21 opdrachten, 8 inspecties, 2 zaken in" in out
     assert "blijven geldig" in out and "--reset-passwords" in out
     assert not re.search(r"handhaver1\s+\S{8,}", out), "no password is printed, none was made"
     assert password_hashes(demo_data) == hashes

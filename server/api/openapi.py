@@ -177,8 +177,14 @@ def _record_paths(spec: APISpec) -> None:
 
 def _case_paths(spec: APISpec) -> None:
     """Add cases and documents: the request bodies come from the schemas the endpoints load."""
-    from server.api.cases import AssessmentSchema, CaseQuery, EarlierBoeteSchema, OpenCaseSchema, OvertredersSchema, \
-        StepSchema
+    from server.api.cases import (
+        AssessmentSchema,
+        CaseQuery,
+        EarlierBoeteSchema,
+        OpenCaseSchema,
+        OvertredersSchema,
+        StepSchema,
+    )
     from server.api.documents import ApproveSchema, ConceptChangesSchema, ConceptSchema, SendSchema
     for name, schema in (("OpenCase", OpenCaseSchema), ("Assessment", AssessmentSchema), ("Step", StepSchema),
                          ("Concept", ConceptSchema), ("ConceptChanges", ConceptChangesSchema),
