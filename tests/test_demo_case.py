@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -22,11 +20,11 @@ KINDS = ["voornemen_lod", "waarschuwing", "besluit_lod", "voornemen_boete", "inv
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     app = create_app({"DATA": str(tmp_path_factory.mktemp("demo") / "data"), "TESTING": True})
     with app.app_context():
         load_demo(get_db(), app_norm_sets(), config=app.config)
-    yield app
+    return app
 
 
 def test_every_letter_of_the_demo_case_was_approved_and_sent_on_its_own_date(demo: Flask) -> None:
