@@ -74,6 +74,24 @@ class Settings:
         """Return whether the server holds this photo, readable or not."""
         return final_path(self.data, sha256).exists()
 
+    def owned_by(self, db: Database, user_id: str | None) -> tuple[Any, Any]:
+        """Return (image_path, photo_received) counting only photos this user uploaded (an inspection's inspector).
+
+        Naming a hash one did not upload grants nothing: such a photo is not drawn into his rapport, and the
+        rapport waits for his own upload of it.
+        """
+        def owns(sha256: str) -> bool:
+            return bool(user_id) and bool(rows(db, "SELECT 1 FROM attachment_owners WHERE sha256 = ? AND "
+                                                   "user_id = ?", [sha256, user_id]))
+
+        def image_path(sha256: str) -> str | None:
+            return self.image_path(sha256) if owns(sha256) else None
+
+        def received(sha256: str) -> bool:
+            return owns(sha256) and self.photo_received(sha256)
+
+        return image_path, received
+
 
 def get_document(db: Database, document_id: str) -> dict[str, Any]:
     """Return a document row with its stored data, or raise CaseError 404."""

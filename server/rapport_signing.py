@@ -93,8 +93,9 @@ def content(db: Database, settings: Settings, inspection: dict[str, Any], versio
     return rapport(gather(db, settings, inspection, row, version=version))
 
 
-def _photos_missing(settings: Settings, inspection: dict[str, Any]) -> list[str]:
-    return [p["sha256"] for p in inspection.get("photos") or [] if not settings.photo_received(p["sha256"])]
+def _photos_missing(db: Database, settings: Settings, inspection: dict[str, Any]) -> list[str]:
+    _, received = settings.owned_by(db, inspection.get("inspector_id"))
+    return [p["sha256"] for p in inspection.get("photos") or [] if not received(p["sha256"])]
 
 
 def pdf(db: Database, settings: Settings, inspection: dict[str, Any], version: str = "volledig"
@@ -106,7 +107,8 @@ def pdf(db: Database, settings: Settings, inspection: dict[str, Any], version: s
         if frozen is None:
             raise RapportError(500, "integrity", "De versie voor de verhuurder van dit ondertekende rapport ontbreekt.")
         return _frozen(settings, frozen), frozen
-    return render(content(db, settings, inspection, version), settings.image_path, concept=True), row
+    image_path, _ = settings.owned_by(db, inspection.get("inspector_id"))
+    return render(content(db, settings, inspection, version), image_path, concept=True), row
 
 
 def _frozen(settings: Settings, row: dict[str, Any]) -> bytes:
@@ -135,7 +137,7 @@ def sign(db: Database, settings: Settings, inspection_id: str, user: dict[str, A
     if not (official(db, user["id"]).get("full_name") or "").strip():
         raise RapportError(409, "full_name_missing", "Uw volledige naam is nog niet vastgelegd; het rapport noemt de "
                                                      "toezichthouder bij naam. Vraag de beheerder die vast te leggen.")
-    missing = _photos_missing(settings, inspection)
+    missing = _photos_missing(db, settings, inspection)
     if missing:
         what = "1 foto van dit rapport is" if len(missing) == 1 else f"{len(missing)} foto's van dit rapport zijn"
         raise RapportError(409, "photos_missing", f"{what} nog niet ontvangen; onderteken het als de tablet heeft "
@@ -143,7 +145,8 @@ def sign(db: Database, settings: Settings, inspection_id: str, user: dict[str, A
     versions = {v: rapport(gather(db, settings, inspection, row, version=v, signed_on=today))
                 for v in VERSIONS}
     # Drawn outside the write lock: photos make it take a while.
-    files = {v: render(content, settings.image_path) for v, content in versions.items()}
+    image_path, _ = settings.owned_by(db, inspection.get("inspector_id"))
+    files = {v: render(content, image_path) for v, content in versions.items()}
     hashes = {v: store_pdf(settings, body) for v, body in files.items()}
     stamp = store.now()
     with write(db):
@@ -178,7 +181,7 @@ def info(db: Database, settings: Settings, inspection: dict[str, Any]) -> dict[s
             "signed_by": _name(db, row["approved_by"]) if row["approved_by"] else None,
             "sha256": row["sha256"], "size": row["size"],
             "toezichthouder": _name(db, inspection.get("inspector_id")),
-            "photos_missing": len(_photos_missing(settings, inspection)) if row["status"] == "concept" else 0,
+            "photos_missing": len(_photos_missing(db, settings, inspection)) if row["status"] == "concept" else 0,
             "corrects": corrects["kenmerk"] if corrects else None,
             "corrected_by": [r["kenmerk"] for r in corrected_by],
             "landlord_version": {"id": landlord["id"], "kenmerk": landlord["kenmerk"], "sha256": landlord["sha256"]}

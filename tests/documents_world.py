@@ -33,12 +33,24 @@ def give_landlord(api: Any, address_id: str, **changes: Any) -> dict[str, Any]:
     return dict(party.json)
 
 
-def put_photo(app: Flask, content: bytes) -> str:
-    """Keep a photo in the server's attachment store as a finished upload would; return its SHA-256."""
+def put_photo(app: Flask, content: bytes, owner_id: str | None = None) -> str:
+    """Keep a photo in the server's attachment store as a finished upload would; return its SHA-256.
+
+    With owner_id, that user uploaded it (only an inspector's own uploads go into his rapport).
+    """
     sha256 = hashlib.sha256(content).hexdigest()
     target = final_path(Path(app.config["DATA"]), sha256)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
+    if owner_id:
+        from server.db import get_db
+        with app.app_context():
+            db = get_db()
+            db.execute("INSERT OR IGNORE INTO attachments (sha256, size, content_type, created_at, user_id) VALUES "
+                       "(?, ?, 'image/jpeg', '2026-11-18T10:00:00+00:00', ?)", [sha256, len(content), owner_id])
+            db.execute("INSERT OR IGNORE INTO attachment_owners (sha256, user_id, created_at) VALUES (?, ?, "
+                       "'2026-11-18T10:00:00+00:00')", [sha256, owner_id])
+            db.conn.commit()
     return sha256
 
 

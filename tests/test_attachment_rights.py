@@ -155,3 +155,22 @@ def test_an_inspection_naming_a_photo_someone_else_uploaded_is_not_complete_unti
     fresh = Device(api, other.api.client.application, "handhaver2")  # pulls everything anew
     pulled = [c for c in fresh.pull_all() if c["entity"] == "inspection" and c["id"] == inspection["id"]]
     assert pulled and pulled[0]["data"]["attachments_complete"] is True
+
+
+def test_naming_someone_elses_photo_does_not_draw_it_into_ones_rapport(api: Api, device: Device, other: Device,
+                                                                       photo: tuple[bytes, str]) -> None:
+    from tests.documents_world import pdf_images
+    _, sha = photo
+    address = address_of(api, "handhaver2")
+    inspection = inspection_at(address["id"], photos=[{"sha256": sha, "caption": "Niet de mijne", "room_id": None}])
+    assert other.push(put("inspection", inspection)).json["results"][0]["status"] == "applied"
+    rapport = api.get(f"/api/v1/inspections/{inspection['id']}/rapport", as_="handhaver2")
+    assert rapport.status_code == 200
+    assert pdf_images(rapport.data) == 0, "the other handhaver's photo is not in his rapport"
+    rapport.close()
+    with api.client.application.app_context():
+        from server.db import get_db
+        from server.officials import set_profile
+        set_profile(get_db(), api.users["handhaver2"]["id"], {"full_name": "Chris Bakker"})
+    signed = api.post(f"/api/v1/inspections/{inspection['id']}/rapport/sign", as_="handhaver2", json={})
+    assert signed.status_code == 409 and "foto" in signed.json["message"], "it waits for his own upload"

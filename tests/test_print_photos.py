@@ -57,7 +57,7 @@ def image_sizes(pdf: bytes) -> list[tuple[int, int]]:
 
 def test_a_camera_photo_goes_into_the_rapport_at_print_size_made_once(api: Api, app: Flask) -> None:
     original = camera_photo(3200, 2400)
-    sha = put_photo(app, original)
+    sha = put_photo(app, original, api.users["handhaver"]["id"])
     body, url = rapport_pdf(api, app, [sha])
     assert image_sizes(body) == [(1600, 1200)]
     assert len(body) < len(original) / 2
@@ -71,13 +71,13 @@ def test_a_camera_photo_goes_into_the_rapport_at_print_size_made_once(api: Api, 
 
 def test_a_photo_is_turned_upright_by_its_exif_orientation(api: Api, app: Flask) -> None:
     sideways = camera_photo(400, 300, orientation=6)  # the camera was held upright: rotate 90 degrees
-    body, _ = rapport_pdf(api, app, [put_photo(app, sideways)])
+    body, _ = rapport_pdf(api, app, [put_photo(app, sideways, api.users["handhaver"]["id"])])
     assert image_sizes(body) == [(300, 400)]
 
 
 def test_a_stored_photo_that_no_longer_decodes_is_a_marked_placeholder(api: Api, app: Flask) -> None:
-    good = put_photo(app, camera_photo(400, 300))
-    broken = put_photo(app, b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40)
+    good = put_photo(app, camera_photo(400, 300), api.users["handhaver"]["id"])
+    broken = put_photo(app, b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40, api.users["handhaver"]["id"])
     body, url = rapport_pdf(api, app, [good, broken])
     assert f"[Foto {broken} kan niet worden weergegeven]" in pdf_text(body)
     assert len(image_sizes(body)) == 1
