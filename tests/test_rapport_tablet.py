@@ -35,11 +35,12 @@ def test_the_tablet_app_shows_and_signs_the_rapport_online_and_says_when_it_cann
     path = f"/local/inspections/{inspection['id']}/rapport"
     try:
         waiting = tablet.local("GET", path)
-        assert waiting.status_code == 409 and "wacht nog op verzending" in waiting.json()["message"]
-        assert tablet.local("POST", "/local/sync").json()["ok"]
+        assert waiting.status_code == 409 and "wacht nog op verzending" in waiting.json()["message"], waiting.text
+        synced = tablet.local("POST", "/local/sync").json()
+        assert synced["ok"], synced
 
         concept = tablet.local("GET", path)
-        assert concept.status_code == 200 and concept.headers["Content-Type"] == "application/pdf"
+        assert concept.status_code == 200 and concept.headers["Content-Type"] == "application/pdf", concept.text
         assert concept.headers["X-Document-Status"] == "concept"
         text = pdf_text(concept.content)
         assert "CONCEPT - nog niet ondertekend" in text and "Jan de Vries" in text
@@ -52,10 +53,11 @@ def test_the_tablet_app_shows_and_signs_the_rapport_online_and_says_when_it_cann
         assert answer["signed"] is True and answer["kenmerk"].startswith("RB-2026-")
         assert answer["message"].startswith(f"Rapport {answer['kenmerk']} is ondertekend op ")
         again = tablet.local("POST", path + "/sign")
-        assert again.status_code == 409 and again.json()["signed"] is False
+        assert again.status_code == 409 and again.json()["signed"] is False, again.text
         assert "al ondertekend" in again.json()["message"]
 
         final = tablet.local("GET", path)
+        assert final.status_code == 200, final.text
         assert final.headers["X-Document-Status"] == "approved" and final.headers["X-Document-Kenmerk"] == \
             answer["kenmerk"]
         text = pdf_text(final.content)
@@ -68,7 +70,7 @@ def test_the_tablet_app_shows_and_signs_the_rapport_online_and_says_when_it_cann
 
         world.server.stop()
         offline = tablet.local("GET", path)
-        assert offline.status_code == 503 and offline.json()["message"] == OFFLINE
+        assert offline.status_code == 503 and offline.json()["message"] == OFFLINE, offline.text
         offline_sign = tablet.local("POST", path + "/sign")
         assert offline_sign.status_code == 503 and offline_sign.json() == {
             "error": "offline", "message": OFFLINE, "errors": None, "signed": False}
