@@ -25,7 +25,9 @@ def _lasten(case: dict[str, Any]) -> list[Block]:
         return [{"t": "p", "text": f"Zaak geopend vanuit een melding: {case.get('melding') or '-'}"}]
     rows = []
     for last in lasten:
-        states = ", ".join(f"{TRACKS[t]}: {s.replace('_', ' ')}" for t, s in (last.get("states") or {}).items())
+        labels = last.get("state_labels") or {}
+        states = ", ".join(f"{TRACKS[t]}: {labels.get(t) or s.replace('_', ' ')}"
+                           for t, s in (last.get("states") or {}).items())
         terms = []
         if (last.get("term") or {}).get("end"):
             terms.append(f"begunstigingstermijn tot en met {datum(last['term']['end'])}")

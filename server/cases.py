@@ -338,10 +338,17 @@ def assess(db: Database, case_id: str, user: dict[str, Any], *, behaviour: str, 
     return updated
 
 
+RESULTS = {"toezicht_uitgevoerd": "toezicht uitgevoerd, zonder sanctie",
+           "handhaving_uitgevoerd": "handhaving uitgevoerd",
+           "bestuurlijke_boete": "handhaving uitgevoerd met een bestuurlijke boete",
+           "ingetrokken": "ingetrokken"}
+
+
 def status_label(case: dict[str, Any]) -> str:
     """Return a case's state in Dutch: its tracks' states, or opened/closed."""
     if case["status"] != "open":
-        return CASE_STATES["afgesloten"] + (f" ({case['result']})" if case.get("result") else "")
+        result = case.get("result")
+        return CASE_STATES["afgesloten"] + (f" ({RESULTS.get(result, result)})" if result else "")
     parts = [f"{TRACKS[t]}: {TRACK_STATES[t][state]}" for t, state in
              ((t, (case.get("tracks") or {}).get(t, {}).get("state", "geen")) for t in TRACKS) if state != "geen"]
     return "; ".join(parts) or "Geopend"

@@ -26,7 +26,7 @@ from reports import TITLES, collect, render
 from reports.fmt import datum
 from server import letters, store, terms
 from server.attachments import final_path
-from server.case_flow import LETTER_STEP, STEPS, can_make_letter
+from server.case_flow import LAST_STATES, LETTER_STEP, STEPS, can_make_letter
 from server.case_steps import step
 from server.cases import CaseError, add_event, get_case, load_letters, save, status_label, timeline
 from server.db import rows, write
@@ -351,7 +351,10 @@ def dossier_data(db: Database, settings: Settings, case: dict[str, Any], params:
     return {
         "kind": "dossier", "kenmerk": kenmerk, "letter_date": letter_date.isoformat(),
         "letterhead": settings.letterhead, "handler": letters._person(db, handler_id, "-"),
-        "case": case, "status_label": status_label(case), "address": address,
+        "case": {**case, "lasten": [{**last, "state_labels": {t: LAST_STATES[t][x] for t, x in
+                                                            (last.get("states") or {}).items()}}
+                                    for last in case.get("lasten") or []]},
+        "status_label": status_label(case), "address": address,
         "parties": [{"role": p["role"], "name": p["name"]} for p in parties.parties_at(db, case["address_id"], None,
                                                                                       letter_date)],
         "documents": [{**d, "title": TITLES.get(d["kind"], d["kind"]),

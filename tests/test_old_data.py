@@ -142,3 +142,24 @@ def test_a_second_start_changes_nothing(migrated: Flask) -> None:
         after = rows(get_db(), "SELECT count(*) AS n FROM history")[0]["n"], \
             rows(get_db(), "SELECT count(*) AS n FROM parties")[0]["n"]
     assert after == before
+
+
+def test_a_case_of_the_previous_release_reads_with_lasten_and_its_rapport_stays_readable(
+        old: Path, migrated: Flask) -> None:
+    [before] = old_rows(old, "SELECT id, data FROM cases")
+    with migrated.app_context():
+        db = get_db()
+        lead = find_user(db, "teamleider")
+        assert lead is not None
+        token = create_api_token(db, lead["id"])
+    client = migrated.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    case = client.get(f"/api/v1/cases/{before['id']}", headers=headers).json
+    old_codes = {v["code"] for v in json.loads(before["data"])["violations"]}
+    assert case["status"] == "open" and case["lasten"], "the old violations became lasten"
+    assert {last["code"] for last in case["lasten"]} | {s["code"] for s in case["signalen"]} == old_codes
+    assert case["allowed_actions"], "the case can go on"
+    [rapport] = case["documents"]
+    answer = client.get(f"/api/v1/documents/{rapport['id']}", headers=headers)
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    answer.close()
