@@ -92,6 +92,26 @@ SETTINGS: list[Setting] = [
     Setting("CONNECTION_LIMIT", 500, "Hoeveel verbindingen de webserver (waitress) tegelijk openhoudt (ten hoogste "
             "de helft van het aantal open bestanden dat het systeem het proces toestaat).", int),
     Setting("CHANNEL_TIMEOUT", 30, "Na zoveel seconden zonder verkeer sluit de webserver een verbinding.", int),
+    # Scheduled jobs (server.jobs): each job's schedule, and how runs are locked and retried.
+    Setting("SCHEDULE_IMPORT_BAG", "0 2 * * mon", "Wanneer de taak import-bag draait (crontab: minuut uur dag maand "
+            "weekdag, tijdzone Europe/Amsterdam)."),
+    Setting("SCHEDULE_IMPORT_BRP", "30 2 * * mon", "Wanneer de taak import-brp draait (crontab)."),
+    Setting("SCHEDULE_BRP_SIGNALS", "0 3 * * mon", "Wanneer de taak brp-signals draait (crontab)."),
+    Setting("SCHEDULE_DEADLINES", "0 6 * * *", "Wanneer de taak deadlines draait (crontab)."),
+    Setting("SCHEDULE_WEEKLY_REPORT", "0 7 * * mon", "Wanneer de taak weekly-report draait (crontab)."),
+    Setting("SCHEDULE_BACKUP", "0 1 * * *", "Wanneer de taak backup draait (crontab)."),
+    Setting("SCHEDULE_RETENTION", "0 4 1 * *", "Wanneer de taak retention draait (crontab)."),
+    Setting("JOB_LEASE_SECONDS", 300, "Zolang geldt het slot van een lopende taak zonder teken van leven; een "
+            "planner die stopte, houdt een taak daarna niet langer vast.", int),
+    Setting("JOB_RETRY_MINUTES", 60, "Na zoveel minuten probeert de planner een mislukte taak van dezelfde periode "
+            "opnieuw.", int),
+    Setting("JOB_ATTEMPTS", 3, "Zo vaak probeert de planner een taak per periode voordat hij wacht op de volgende "
+            "periode (of een handmatige run).", int),
+    Setting("SCHEDULER_TICK_SECONDS", 60, "Zo vaak (in seconden) kijkt de planner of er een taak achterloopt of door "
+            "de kantoorpagina's in de wachtrij is gezet.", int),
+    # --- settings of import bag / import brp (server.bag_import, server.brp_import) ---
+    # --- settings of figures, the weekly report and signals (server.figures, server.weekly, server.signals) ---
+    # --- settings of backup and retention (server.backup, server.retention) ---
 ]
 
 
