@@ -41,6 +41,11 @@ def working_day_after(day: dt.date) -> dt.date:
     return nxt
 
 
+def hercontrole_day(end: dt.date, today: dt.date) -> dt.date:
+    """Return a hercontrole's day: the first working day after the term, or from today when that has passed."""
+    return max(working_day_after(end), working_day_after(today - dt.timedelta(days=1)))
+
+
 def step(db: Database, case_id: str, user: dict[str, Any], action: str, detail: dict[str, Any] | None = None, *,
          code: str | None = None, document_id: str | None = None, today: dt.date | None = None,
          effective_on: dt.date | None = None) -> dict[str, Any]:
@@ -147,7 +152,7 @@ def _effects(db: Database, case: dict[str, Any], user: dict[str, Any], action: s
         end = (last.get("term") or {}).get("end")
         if not end:
             raise CaseError(409, "Deze last heeft geen begunstigingstermijn.")
-        due = working_day_after(dt.date.fromisoformat(end))
+        due = hercontrole_day(dt.date.fromisoformat(end), today)
         last["hercontrole"] = _plan(db, case, user, detail, due, [str(code)])
         return None
     if action == "wgv_hercontrole_gepland":
@@ -155,7 +160,7 @@ def _effects(db: Database, case: dict[str, Any], user: dict[str, Any], action: s
         known = [dt.date.fromisoformat(e) for e in ends if e]
         if not known:
             raise CaseError(409, "De waarschuwing noemt geen hersteltermijn.")
-        due = working_day_after(max(known))
+        due = hercontrole_day(max(known), today)
         tracks["wgv"]["hercontrole"] = _plan(db, case, user, detail, due,
                                              [last["code"] for last in lasten_of(case, "wgv")])
         return None
@@ -207,13 +212,35 @@ def _plan(db: Database, case: dict[str, Any], user: dict[str, Any], detail: dict
                      [wanted, wanted]) if wanted else []
     if not inspector or inspector[0]["role"] != "handhaver":
         raise CaseError(422, "Kies de handhaver die de hercontrole doet.", {"inspector_id": ["Geen handhaver."]})
+    # One visit checks every last due that day: a second last joins the open hercontrole already planned for
+    # it, so the handhaver gets one assignment, not one per last (which would leave the others open and late).
+    for planned in store.select(db, "assignment", "address_id = ? AND inspector_id = ? AND status = 'open' AND due = ?",
+                                [case["address_id"], inspector[0]["id"], due.isoformat()]):
+        if planned.get("case_id") == case["id"] and planned.get("kind") == "hercontrole":
+            instructions = _instructions(case, sorted({*_codes_planned(case, planned["id"]), *codes}))
+            if instructions != planned.get("instructions"):
+                store.put(db, "assignment", {k: v for k, v in planned.items() if k != "version"} | {
+                    "instructions": instructions}, actor=user["id"])
+            return {"due": due.isoformat(), "assignment_id": planned["id"], "inspector_id": inspector[0]["id"],
+                    "codes": codes}
     assignment = store.put(db, "assignment", {
         "id": str(uuid.uuid4()), "address_id": case["address_id"], "inspector_id": inspector[0]["id"],
         "week": None, "due": due.isoformat(), "kind": "hercontrole", "status": "open",
-        "instructions": f"Hercontrole zaak {case['number']}: {', '.join(codes)}. Stel per overtreding vast of die "
-                        "nog bestaat.", "case_id": case["id"]}, actor=user["id"])
+        "instructions": _instructions(case, codes), "case_id": case["id"]}, actor=user["id"])
     return {"due": due.isoformat(), "assignment_id": assignment["id"], "inspector_id": inspector[0]["id"],
             "codes": codes}
+
+
+def _instructions(case: dict[str, Any], codes: list[str]) -> str:
+    return f"Hercontrole zaak {case['number']}: {', '.join(codes)}. Stel per overtreding vast of die nog bestaat."
+
+
+def _codes_planned(case: dict[str, Any], assignment_id: str) -> list[str]:
+    """Return the codes of the case whose hercontrole is this assignment (per last, or the wgv track's)."""
+    codes = [last["code"] for last in case.get("lasten") or []
+             if (last.get("hercontrole") or {}).get("assignment_id") == assignment_id]
+    wgv = ((case.get("tracks") or {}).get("wgv") or {}).get("hercontrole") or {}
+    return codes + (list(wgv.get("codes") or []) if wgv.get("assignment_id") == assignment_id else [])
 
 
 def _case_inspector(db: Database, case: dict[str, Any]) -> str | None:

@@ -304,3 +304,28 @@ def m011_documents_of_inspections_and_dispatch(db: Database) -> None:
         created_at TEXT NOT NULL, created_by TEXT)""")
     db.execute("CREATE INDEX boetes_party ON boetes(party_id, code)")
     db.execute("CREATE TABLE rapport_numbers (year INTEGER PRIMARY KEY, last INTEGER NOT NULL)")
+
+
+@migrations()
+def m012_jobs(db: Database) -> None:
+    # Every run of a scheduled job, by period: what it did or why it failed (DESIGN.md Scheduled jobs).
+    db.execute("""CREATE TABLE job_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, period TEXT NOT NULL, trigger TEXT NOT NULL,
+        started_at TEXT NOT NULL, finished_at TEXT, outcome TEXT NOT NULL, counts TEXT, message TEXT,
+        files TEXT, report TEXT, requested_by TEXT, holder TEXT)""")
+    db.execute("CREATE INDEX job_runs_name ON job_runs(name, period, outcome)")
+    # One row per running job: its holder and a lease that expires, so a scheduler that died does not block.
+    db.execute("""CREATE TABLE job_locks (
+        name TEXT PRIMARY KEY, holder TEXT NOT NULL, run_id INTEGER, taken_at TEXT NOT NULL,
+        leased_until TEXT NOT NULL)""")
+    # Runs the office pages asked for; the scheduler takes them within a tick.
+    db.execute("""CREATE TABLE job_queue (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, period TEXT, requested_at TEXT NOT NULL,
+        requested_by TEXT, taken_at TEXT, run_id INTEGER)""")
+    db.execute("CREATE INDEX job_queue_waiting ON job_queue(taken_at, id)")
+    # What the deadlines job found late or due soon, for the dashboard: raised once, cleared when resolved.
+    db.execute("""CREATE TABLE deadline_flags (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, kind TEXT NOT NULL, code TEXT NOT NULL DEFAULT '',
+        due TEXT, message TEXT NOT NULL, raised_on TEXT NOT NULL, cleared_on TEXT)""")
+    db.execute("CREATE UNIQUE INDEX deadline_flags_open ON deadline_flags(case_id, kind, code) "
+               "WHERE cleared_on IS NULL")
