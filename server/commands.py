@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import errno
 import functools
+import os
 import socket
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Callable, NoReturn
@@ -177,8 +179,9 @@ def serve(app: Flask, sock: socket.socket, url: str) -> None:
 @host_and_port
 @click.option("--reset-passwords", is_flag=True,
               help="Geef de demogebruikers nieuwe wachtwoorden en toon die (anders blijven bestaande geldig).")
+@click.option("--no-scheduler", is_flag=True, help="Start de planner van de taken niet mee.")
 @data_option
-def demo_command(data: Path, host: str, port: int, reset_passwords: bool) -> None:
+def demo_command(data: Path, host: str, port: int, reset_passwords: bool, no_scheduler: bool) -> None:
     """Start de server met demogegevens; toon logins, een API-token en een koppelcode."""
     from server.demo import demo_lines, prepare_demo
     sock = listen(host, port)  # before anything is written: a port in use changes nothing
@@ -188,7 +191,18 @@ def demo_command(data: Path, host: str, port: int, reset_passwords: bool) -> Non
     here = "" if data == data_folder() else f" --data {data}"
     for line in demo_lines(run, data, http_url(host, port), here):
         click.echo(line)
-    serve(app, sock, http_url(host, port))
+    scheduler = None
+    if not no_scheduler:
+        # The scheduler in a process of its own, never inside the web server; it stops with this one.
+        scheduler = subprocess.Popen([sys.executable, "-m", "server", "jobs", "schedule", "--data", str(data),
+                                      "--exit-with-parent", str(os.getpid())])
+        click.echo(f"De planner draait (woontoezicht{here} jobs list toont de taken).", err=True)
+    try:
+        serve(app, sock, http_url(host, port))
+    finally:
+        if scheduler is not None:
+            scheduler.terminate()
+            scheduler.wait(timeout=30)
 
 
 @click.group("user")
