@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -197,12 +198,18 @@ def demo_command(data: Path, host: str, port: int, reset_passwords: bool, no_sch
         scheduler = subprocess.Popen([sys.executable, "-m", "server", "jobs", "schedule", "--data", str(data),
                                       "--exit-with-parent", str(os.getpid())])
         click.echo(f"De planner draait (woontoezicht{here} jobs list toont de taken).", err=True)
+        # Stopped with SIGTERM (a service manager, a test), stop the scheduler too, not only on Ctrl+C.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         serve(app, sock, http_url(host, port))
     finally:
         if scheduler is not None:
-            scheduler.terminate()
-            scheduler.wait(timeout=30)
+            scheduler.terminate()  # it lets a running job finish
+            scheduler.wait()
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
 
 
 @click.group("user")

@@ -156,12 +156,41 @@ def test_demo_prints_logins_a_code_and_serves(data: Path) -> None:
         assert got.headers["Content-Type"] == "application/pdf"
         text = pdf_text(got.content)
         assert "Rapport van bevindingen" in text and pdf.group(1) in text and "CONCEPT" in text
+        # The demo's scheduler, a child process, runs the jobs due (the deadlines job daily, so always).
+        deadline = time.monotonic() + 60
+        while not finished_runs(data, "deadlines") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert finished_runs(data, "deadlines") == [("deadlines", "ok")]
+        assert scheduler_processes(data), "the demo's scheduler is not running"
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=60)
         for stream in (proc.stdout, proc.stderr):
             if stream:
                 stream.close()
+    assert scheduler_processes(data) == []  # it stopped with the demo
+
+
+def finished_runs(data: Path, name: str) -> list[tuple[str, str]]:
+    db = sqlite3.connect(data / "woontoezicht.db", timeout=10)
+    try:
+        return db.execute("SELECT name, outcome FROM job_runs WHERE name = ? AND outcome != 'running'",
+                          [name]).fetchall()
+    finally:
+        db.close()
+
+
+def scheduler_processes(data: Path) -> list[int]:
+    """Return the pids of `jobs schedule` processes on this data folder."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if b"schedule" in cmdline and str(data).encode() in cmdline:
+            found.append(int(entry.name))
+    return found
 
 
 # --- demo and serve: bind first, keep what exists ----------------------------------------------
