@@ -8,7 +8,6 @@ from schemas.cli_locale import DutchGroup
 from server.commands import COMMANDS, group_data_option
 from server.jobs.commands import jobs_group
 from server.norms import norms_group
-from server.report_commands import report_group, signals_group
 from server.terms import terms_group
 
 
@@ -26,8 +25,6 @@ def main() -> None:
 
 main.add_command(norms_group)
 main.add_command(terms_group)
-main.add_command(report_group)
-main.add_command(signals_group)
 main.add_command(jobs_group)
 for command in COMMANDS:
     main.add_command(command)
