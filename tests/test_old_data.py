@@ -155,6 +155,7 @@ def test_a_case_of_the_previous_release_reads_with_lasten_and_its_rapport_stays_
     client = migrated.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     case = client.get(f"/api/v1/cases/{before['id']}", headers=headers).json
+    assert case is not None
     old_codes = {v["code"] for v in json.loads(before["data"])["violations"]}
     assert case["status"] == "open" and case["lasten"], "the old violations became lasten"
     assert {last["code"] for last in case["lasten"]} | {s["code"] for s in case["signalen"]} == old_codes
