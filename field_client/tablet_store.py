@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import uuid
@@ -22,6 +23,7 @@ from sqlite_utils import Database
 from schemas import jsontext
 
 DB_NAME = "veld.db"
+SHA256_RE = re.compile(r"[0-9a-f]{64}")
 # The address a record belongs to, for eviction and the address screen.
 ADDRESS_OF = {"address": "id", "assignment": "address_id", "inspection": "address_id", "case": "address_id"}
 
@@ -260,6 +262,7 @@ class TabletStore:
 
     def apply_page(self, changes: list[dict[str, Any]], cursor: str, reset: bool) -> None:
         """Apply one pull page and commit its cursor with it; never touch unsynced local work."""
+        unlinked: list[str] = []
         with self.db.atomic():
             if reset:
                 self.drop_synced()
@@ -273,10 +276,35 @@ class TabletStore:
                 elif protected:
                     continue
                 elif change["op"] == "delete":
+                    gone = self.get(*key)
                     self.db.execute("DELETE FROM records WHERE entity = ? AND id = ?", list(key))
+                    if gone is not None and change["entity"] == "inspection":
+                        unlinked += self._drop_unnamed_photos(gone)
                 else:
                     self._write_record(change["entity"], change["data"], change["version"], False)
             self.set_state(cursor=cursor)
+        for sha in unlinked:  # after the commit: a page undone must not have lost the files of photos it kept
+            self.photo_path(sha).unlink(missing_ok=True)
+
+    def _drop_unnamed_photos(self, inspection: dict[str, Any]) -> list[str]:
+        """Forget the photos of a deleted inspection (one the server destroyed) that nothing left here names.
+
+        Return their hashes: the caller removes the files once the page has committed.
+        """
+        dropped = []
+        for photo in inspection.get("photos") or []:
+            sha = photo.get("sha256")
+            if not isinstance(sha, str) or not SHA256_RE.fullmatch(sha):
+                continue  # not a hash: nothing of ours to remove (and never a path outside photos/)
+            pattern = f'%"{sha}"%'  # a hash is hex: nothing in it needs escaping for LIKE
+            named = self.db.execute("SELECT 1 FROM records WHERE entity = 'inspection' AND data LIKE ? LIMIT 1",
+                                    [pattern]).fetchone() or self.db.execute(
+                "SELECT 1 FROM outbox WHERE data LIKE ? LIMIT 1", [pattern]).fetchone()
+            if named:
+                continue
+            self.db.execute("DELETE FROM photos WHERE sha256 = ?", [sha])
+            dropped.append(sha)
+        return dropped
 
     def _evict(self, address_id: str, queued: set[tuple[str, str]]) -> None:
         user = (self.get_state("user") or {}).get("id")

@@ -8,6 +8,7 @@ from schemas.cli_locale import DutchGroup
 from server.commands import COMMANDS, group_data_option
 from server.jobs.commands import jobs_group
 from server.norms import norms_group
+from server.retention_command import retention_command
 from server.terms import terms_group
 
 
@@ -26,5 +27,6 @@ def main() -> None:
 main.add_command(norms_group)
 main.add_command(terms_group)
 main.add_command(jobs_group)
+main.add_command(retention_command)
 for command in COMMANDS:
     main.add_command(command)

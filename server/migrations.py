@@ -329,3 +329,30 @@ def m012_jobs(db: Database) -> None:
         due TEXT, message TEXT NOT NULL, raised_on TEXT NOT NULL, cleared_on TEXT)""")
     db.execute("CREATE UNIQUE INDEX deadline_flags_open ON deadline_flags(case_id, kind, code) "
                "WHERE cleared_on IS NULL")
+
+
+@migrations()
+def m014_retention(db: Database) -> None:
+    # One row per destroyed item (a closed case or an inspection that never had one): what it was (entity, id,
+    # number or kenmerk, and the ids and kenmerken destroyed with it), by which Selectielijst rule, when and by
+    # whom. Nothing else about the item stays (DESIGN.md Scheduled jobs: retention).
+    db.execute("""CREATE TABLE destructions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, record_id TEXT NOT NULL, reference TEXT,
+        category TEXT NOT NULL, rule TEXT NOT NULL, term_years INTEGER NOT NULL, due_since TEXT NOT NULL,
+        parts TEXT NOT NULL, destroyed_at TEXT NOT NULL, destroyed_by TEXT NOT NULL)""")
+    db.execute("CREATE INDEX destructions_record ON destructions(entity, record_id)")
+    # Filled by server.destruction inside its own transaction and emptied before it commits: while it holds a
+    # row, that transaction (and no other connection, which cannot see an uncommitted row) may delete frozen
+    # evidence. Only the retention function writes it.
+    db.execute("CREATE TABLE retention_unlock (id INTEGER PRIMARY KEY CHECK (id = 1), actor TEXT NOT NULL, "
+               "since TEXT NOT NULL)")
+    # Files (photos, print copies, frozen PDFs) whose records were destroyed, removed once the destruction has
+    # committed; a destruction that stopped before removing them finishes the job on the next run.
+    db.execute("CREATE TABLE destruction_files (path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, kind TEXT NOT NULL)")
+    # An approved document is still never deleted, except by the retention function. The update trigger
+    # (documents_frozen) stays as it is: retention deletes documents, it never changes one; and party links
+    # (address_parties_kept) are master data that retention keeps, so that trigger stays too.
+    db.execute("DROP TRIGGER documents_kept")
+    db.execute("""CREATE TRIGGER documents_kept BEFORE DELETE ON documents
+        WHEN OLD.status = 'approved' AND NOT EXISTS (SELECT 1 FROM retention_unlock)
+        BEGIN SELECT RAISE(ABORT, 'document is frozen'); END""")

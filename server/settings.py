@@ -112,6 +112,13 @@ SETTINGS: list[Setting] = [
     # --- settings of import bag / import brp (server.bag_import, server.brp_import) ---
     # --- settings of figures, the weekly report and signals (server.figures, server.weekly, server.signals) ---
     # --- settings of backup and retention (server.backup, server.retention) ---
+    Setting("BACKUP_KEEP", 14, "Zoveel reservekopieën (de nieuwste) blijven in de map van de reservekopieën; oudere "
+            "worden verwijderd.", int),
+    Setting("BACKUP_MAX_DAYS", 30, "Een reservekopie die ouder is dan zoveel dagen wordt altijd verwijderd, zodat "
+            "vernietigde gegevens ook uit de reservekopieën verdwijnen; korter dan de kortste bewaartermijn (1 jaar).",
+            int),
+    Setting("RETENTION", "", "JSON-bestand met de bewaartermijnen per resultaat van een zaak (categorie van de "
+            "Selectielijst, termijn in jaren, bron, geverifieerd); leeg: het meegeleverde bestand."),
 ]
 
 
