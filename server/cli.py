@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from schemas.cli_locale import DutchGroup
+from server.backup_command import backup_group
 from server.commands import COMMANDS, group_data_option
 from server.jobs.commands import jobs_group
 from server.norms import norms_group
@@ -27,6 +28,7 @@ def main() -> None:
 main.add_command(norms_group)
 main.add_command(terms_group)
 main.add_command(jobs_group)
+main.add_command(backup_group)
 main.add_command(retention_command)
 for command in COMMANDS:
     main.add_command(command)
