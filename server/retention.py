@@ -282,6 +282,14 @@ def _attach(db: Database, found: list[Item], inspections: dict[str, dict[str, An
     """Add to each item the documents and assignments that go with it, and its reference."""
     going = {x for i in found if i.waiting is None for x in i.inspections}
     going_cases = {i.record_id for i in found if i.entity == "case" and i.waiting is None}
+    made_for: dict[str, list[str]] = {}  # assignment -> the inspections made for it
+    for x, row in inspections.items():
+        if row["assignment_id"]:
+            made_for.setdefault(row["assignment_id"], []).append(x)
+    of_case: dict[str, set[str]] = {}
+    for a, row in assignments.items():
+        if row["case_id"]:
+            of_case.setdefault(row["case_id"], set()).add(a)
     for item in found:
         docs = rows(db, "SELECT id, kenmerk, kind, sha256, status FROM documents WHERE case_id IS NULL AND "
                         "inspection_id IN (SELECT value FROM json_each(?)) ORDER BY kenmerk", [jsontext.dumps(
@@ -297,11 +305,11 @@ def _attach(db: Database, found: list[Item], inspections: dict[str, dict[str, An
             item.reference = rapport["kenmerk"] if rapport and rapport["kenmerk"] else item.record_id
         mine = {inspections[x]["assignment_id"] for x in item.inspections if inspections[x]["assignment_id"]}
         if item.entity == "case":
-            mine |= {a for a, row in assignments.items() if row["case_id"] == item.record_id}
+            mine |= of_case.get(item.record_id, set())
         # An assignment goes when nothing kept uses it: no kept inspection was made for it, its case goes too.
         item.assignments = sorted(
             a for a in mine if a in assignments
-            and all(x in going for x, row in inspections.items() if row["assignment_id"] == a)
+            and all(x in going for x in made_for.get(a, []))
             and (assignments[a]["case_id"] in going_cases or assignments[a]["case_id"] not in live_cases))
 
 
