@@ -304,3 +304,17 @@ def test_a_destroyed_inspection_is_readable_nowhere_afterwards_not_even_on_the_t
     again = w.server.cli("retention", "--apply", "--yes")
     assert again.returncode == 0 and "Niets te vernietigen." in again.stdout
     assert len(w.db_rows("SELECT * FROM destructions")) == 1
+
+
+def test_apply_destroys_only_after_vernietigen_is_typed(world: World) -> None:
+    _, case = closed_case(world, new_address(world, "1432AJ"), dt.date(2025, 2, 3), dt.date(2025, 3, 1),
+                          withdrawn=True)  # 12.3: due since 1 March 2026, before the real today this command uses
+    args = ["retention", "--apply", "--data", world.app.config["DATA"]]
+    refused = CliRunner().invoke(_main(), args, input="nee\n")
+    assert refused.exit_code == 1 and "Niets vernietigd." in refused.output
+    assert store.get(world.db, "case", case["id"]) is not None
+    assert CliRunner().invoke(_main(), [*args, "--date", "2026-03-01"]).exit_code == 2  # no destroying ahead of time
+    done = CliRunner().invoke(_main(), args, input="vernietigen\n")
+    assert done.exit_code == 0, done.output
+    assert "Vernietigd: 1 onderdeel" in done.output
+    assert store.get(world.db, "case", case["id"]) is None
