@@ -5,9 +5,11 @@ path or None}, optional `recipient` [lines], optional `header` [[label, value], 
 letter header fields) and `blocks`, each a dict with a type `t`:
 
 - `h1`, `h2`: a heading (`text`); `p`: a paragraph (`text`, optional `bold`);
-- `fields`: label/value rows (`rows`); `table`: `head`, `rows`, optional `widths` (fractions);
+- `fields`: label/value rows (`rows`); `table`: `head`, `rows`, optional `widths` (fractions) and
+  `plain` (cells of one line each, for long lists: drawn as tables of 40 rows, each with the head);
 - `bullets`: `items`; `box`: a framed paragraph (`text`); `photo`: `sha256`, `caption`;
 - `signature`: `lines`; `pagebreak`; `keep`: `blocks` kept on one page where possible.
+- `chart`: a bar chart from plain data (reports.charts).
 
 All text is plain (escaped here). Every page carries the kenmerk and 'Pagina X van Y'; a
 concept carries CONCEPT across every page. The output is byte-for-byte repeatable for the
@@ -27,6 +29,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -41,6 +44,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+
+from reports import charts
 
 ImagePath = Callable[[str], str | None]
 
@@ -77,6 +82,7 @@ STYLES = {
     "letterhead": ParagraphStyle("letterhead", parent=BASE, fontSize=8.5, leading=11, alignment=TA_RIGHT,
                                  spaceAfter=0),
 }
+PLAIN_ROWS = 40
 LINE = colors.HexColor("#5b6770")
 SHADE = colors.HexColor("#e8ecef")
 
@@ -91,14 +97,30 @@ def para(value: Any, style: str = "p") -> Paragraph:
     return Paragraph(text(value), STYLES[style])
 
 
+def _fit(value: str, width: float) -> str:
+    """Return plain cell text whose every line fits the width (shortened with an ellipsis where it does not)."""
+    lines = value.split("\n")
+    for n, line in enumerate(lines):
+        if stringWidth(line, "Helvetica", 8.5) > width:
+            while line and stringWidth(line + "…", "Helvetica", 8.5) > width:
+                line = line[:-1]
+            lines[n] = line + "…"
+    return "\n".join(lines)
+
+
 def _table(head: list[str] | None, rows: list[list[Any]], widths: list[float] | None,
-           label_column: bool = False) -> Table:
+           label_column: bool = False, plain: bool = False) -> Table:
     data: list[list[Any]] = []
     if head:
         data.append([para(h, "cellhead") for h in head])
-    data += [[para(c, "cellhead" if label_column and i == 0 else "cell") for i, c in enumerate(row)] for row in rows]
-    columns = len(data[0]) if data else 1
+    columns = len(head or (rows[0] if rows else [])) or 1
     fractions = widths or [1 / columns] * columns
+    if plain:  # lines of text, no paragraphs: a list of thousands of rows draws in seconds, not minutes
+        data += [[_fit("" if c is None else str(c), f * TEXT_WIDTH - 6) for c, f in zip(row, fractions, strict=False)]
+                 for row in rows]
+    else:
+        data += [[para(c, "cellhead" if label_column and i == 0 else "cell") for i, c in enumerate(row)]
+                 for row in rows]
     table = Table(data, colWidths=[f * TEXT_WIDTH for f in fractions], repeatRows=1 if head else 0)
     style: list[tuple[Any, ...]] = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 3),
              ("RIGHTPADDING", (0, 0), (-1, -1), 3), ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -107,6 +129,8 @@ def _table(head: list[str] | None, rows: list[list[Any]], widths: list[float] | 
         style += [("GRID", (0, 0), (-1, -1), 0.4, LINE)]
     if head:
         style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
+    if plain:
+        style.append(("FONT", (0, 1 if head else 0), (-1, -1), "Helvetica", 8.5, 10.5))
     table.setStyle(TableStyle(style))
     return table
 
@@ -146,7 +170,15 @@ def _flowables(blocks: list[dict[str, Any]], image_path: ImagePath | None) -> li
         elif kind == "fields":
             out += [_table(None, block["rows"], block.get("widths") or [0.3, 0.7], label_column=True), Spacer(1, 6)]
         elif kind == "table":
-            out += [_table(block.get("head"), block["rows"], block.get("widths")), Spacer(1, 8)]
+            if block.get("plain"):
+                # Splitting one table over pages costs time in the rows left, so a long list is drawn as
+                # tables of PLAIN_ROWS rows, each with its head (one page of a list, or less).
+                rows = block["rows"]
+                out += [_table(block.get("head"), rows[i:i + PLAIN_ROWS], block.get("widths"), plain=True)
+                        for i in range(0, max(len(rows), 1), PLAIN_ROWS)]
+                out.append(Spacer(1, 8))
+            else:
+                out += [_table(block.get("head"), block["rows"], block.get("widths")), Spacer(1, 8)]
         elif kind == "bullets":
             out += [Paragraph(text(item), STYLES["p"], bulletText="•") for item in block["items"]]
         elif kind == "box":
@@ -162,6 +194,8 @@ def _flowables(blocks: list[dict[str, Any]], image_path: ImagePath | None) -> li
             out.append(PageBreak())
         elif kind == "keep":
             out.append(KeepTogether(_flowables(block["blocks"], image_path)))
+        elif kind == "chart":
+            out += [KeepTogether([charts.drawing(block, TEXT_WIDTH)]), Spacer(1, 8)]
         else:
             raise ValueError(f"unknown block type {kind!r}")
     return out
