@@ -9,6 +9,7 @@ from server.backup_command import backup_group
 from server.commands import COMMANDS, group_data_option
 from server.jobs.commands import jobs_group
 from server.norms import norms_group
+from server.report_commands import report_group, signals_group
 from server.retention_command import retention_command
 from server.terms import terms_group
 
@@ -27,6 +28,8 @@ def main() -> None:
 
 main.add_command(norms_group)
 main.add_command(terms_group)
+main.add_command(report_group)
+main.add_command(signals_group)
 main.add_command(jobs_group)
 main.add_command(backup_group)
 main.add_command(retention_command)

@@ -111,6 +111,10 @@ SETTINGS: list[Setting] = [
             "de kantoorpagina's in de wachtrij is gezet.", int),
     # --- settings of import bag / import brp (server.bag_import, server.brp_import) ---
     # --- settings of figures, the weekly report and signals (server.figures, server.weekly, server.signals) ---
+    Setting("GEMEENTEFONDS_EUR", 325, "Geschatte uitkering uit het Gemeentefonds per extra inschrijving in de BRP, in "
+            "euro (de voortgangsbrief: EUR 325.000 voor 1.000 inschrijvingen); vermenigvuldigd met het verschil.", int),
+    Setting("REGISTRATION_COST_EUR", 210, "Geschatte kosten per extra inschrijving in de BRP, in euro (de "
+            "voortgangsbrief: EUR 210.000 voor 1.000 inschrijvingen).", int),
     # --- settings of backup and retention (server.backup, server.retention) ---
     Setting("BACKUP_KEEP", 14, "Zoveel reservekopieën (de nieuwste) blijven in de map van de reservekopieën; oudere "
             "worden verwijderd.", int),
