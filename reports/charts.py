@@ -17,6 +17,7 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from reports.fmt import bedrag, getal
 
@@ -34,6 +35,15 @@ def _nice_top(largest: float) -> tuple[float, float]:
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
     step = max(step, 1) if largest >= 1 else step
     return step * math.ceil(largest / step) or step, step
+
+
+def _shortened(text: str, width: float) -> str:
+    """Return text cut to fit the width, with an ellipsis when it had to be cut."""
+    if stringWidth(text, "Helvetica", LABEL_SIZE) <= width:
+        return text
+    while text and stringWidth(text + "…", "Helvetica", LABEL_SIZE) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _label(value: float, unit: str | None) -> str:
@@ -60,7 +70,11 @@ def drawing(block: dict[str, Any], width: float) -> Drawing:
     d = Drawing(width, height)
     d.add(String(0, height - TITLE_SIZE, block["title"], fontName="Helvetica-Bold", fontSize=TITLE_SIZE))
     chart: VerticalBarChart | HorizontalBarChart = HorizontalBarChart() if horizontal else VerticalBarChart()
-    left = min(0.42 * width, 6 + 4.3 * max((len(c) for c in categories), default=4)) if horizontal else 30
+    if horizontal:  # room for the names left of the bars, at most 45 % of the width (longer ones shortened)
+        left = min(0.45 * width, 10 + max((stringWidth(c, "Helvetica", LABEL_SIZE) for c in categories), default=20))
+        categories = [_shortened(c, left - 8) for c in categories]
+    else:
+        left = 30
     chart.x, chart.y = left, below
     chart.width, chart.height = width - left - (60 if horizontal else 10), plot_height
     chart.data = [[float(v or 0) for v in s["values"]] for s in series] or [[0.0] * len(categories)]

@@ -78,14 +78,15 @@ def summary(found: dict[str, Any]) -> list[str]:
     addresses, brp, inspections = found["addresses"], found["brp"], found["inspections"]
     lines = [f"Cijfers woontoezicht, {week_words(found['week'])}; de stand van nu.",
              f"Adressen: {getal(addresses['total'])}, waarvan {getal(addresses['verified'])} geverifieerd.",
-             f"{'Locatietype':<32}{'adressen':>9}{'geverif.':>9}{'bewoners':>9}{'geverif.':>9}{'BRP':>8}"
+             f"{'Locatietype':<32}{'adressen':>9}{'geverif.':>9}{'bewoners':>9}{'op geverif.':>12}{'BRP':>8}"
              f"{'verschil':>9}"]
     for kind, row in addresses["by_location_type"].items():
         lines.append(f"{TYPE_LABELS.get(kind, kind):<32}{getal(row['total']):>9}{getal(row['verified']):>9}"
-                     f"{getal(row['residents']):>9}{getal(row['residents_verified']):>9}"
+                     f"{getal(row['residents']):>9}{getal(row['residents_verified']):>12}"
                      f"{getal(row['brp_registered']):>8}{getal(row['brp_gap']):>9}")
-    lines += [f"Bewoners geteld: {getal(found['residents']['counted'])} (kolom 'geverif.' na bewoners: op "
-              "geverifieerde adressen).",
+    lines += [f"Bewoners geteld: {getal(found['residents']['counted'])}, waarvan "
+              f"{getal(sum(r['residents_verified'] for r in addresses['by_location_type'].values()))} op geverifieerde "
+              "adressen.",
               f"BRP: {getal(brp['addresses_with_gap'])} adressen met meer bewoners dan ingeschreven, verschil "
               f"{getal(brp['gap'])}; geschatte Gemeentefonds-uitkering {bedrag(brp['gemeentefonds_eur'])}, kosten van "
               f"inschrijving {bedrag(brp['registration_cost_eur'])}.",

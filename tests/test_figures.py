@@ -95,7 +95,7 @@ def test_report_figures_without_json_is_a_dutch_summary(world: FiguresWorld) -> 
     assert result.exit_code == 0
     assert "week 49 van 2026 (30 november 2026 tot en met 6 december 2026)" in result.output
     assert "Adressen: 6, waarvan 4 geverifieerd." in result.output
-    assert "Bewoners geteld: 22" in result.output
+    assert "Bewoners geteld: 22, waarvan 18 op geverifieerde adressen." in result.output
     assert "verschil 12; geschatte Gemeentefonds-uitkering € 3.900,00" in result.output.replace("\xa0", " ")
     assert "Inspecties: 4 in de week (waarvan 2 zonder toegang), 6 in 2026." in result.output
 
