@@ -11,6 +11,7 @@ from schemas.base import (
     UUID,
     BaseSchema,
     Bool,
+    Date,
     DateTime,
     Float,
     Int,
@@ -24,6 +25,13 @@ from schemas.base import (
 )
 
 LOCATION_TYPES = ("woonkern", "lint", "bedrijventerrein", "grootschalig")
+# Where an address's floor_area_m2 comes from: the BAG's registered area, measured on site, or stated.
+FLOOR_AREA_SOURCES = ("bag", "gemeten", "opgave")
+# The BAG's adresseerbare objecten: every one has an address and may house people.
+OBJECT_TYPES = ("verblijfsobject", "ligplaats", "standplaats")
+# Fields that come from the BAG and BRP imports and the office: a tablet neither changes nor sets them.
+OFFICE_FIELDS = ("brp_registered", "brp_peildatum", "gebruiksdoel", "bag_floor_area_m2", "bouwjaar", "pand_id",
+                 "object_type", "object_id", "nevenadres", "x", "y", "bag_gone_on")
 
 POSTCODE_RE = re.compile(r"^[1-9][0-9]{3}[A-Z]{2}$")
 UNUSED_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
@@ -31,6 +39,8 @@ BAG_PATTERNS = {
     "nummeraanduiding": re.compile(r"^[0-9]{4}20[0-9]{10}$"),
     "verblijfsobject": re.compile(r"^[0-9]{4}01[0-9]{10}$"),
     "pand": re.compile(r"^[0-9]{4}10[0-9]{10}$"),
+    "ligplaats": re.compile(r"^[0-9]{4}02[0-9]{10}$"),
+    "standplaats": re.compile(r"^[0-9]{4}03[0-9]{10}$"),
 }
 HUISLETTER_RE = re.compile(r"^[A-Za-z]$")
 TOEVOEGING_RE = re.compile(r"^[A-Za-z0-9]{1,4}$")
@@ -94,10 +104,34 @@ class AddressSchema(BaseSchema):
     verified = Bool(load_default=False)
     floor_area_m2 = Float(allow_none=True, load_default=None,
                           validate=between(0, 10000, min_inclusive=False, max_inclusive=False))
+    floor_area_source = Str(allow_none=True, load_default=None, validate=one_of(FLOOR_AREA_SOURCES),
+                            metadata={"description": "Waar floor_area_m2 vandaan komt: bag (geregistreerd), "
+                                                     "gemeten (ter plaatse) of opgave."})
+    # What the BAG registers (import bag), kept apart from a measured area so both stay known.
+    bag_floor_area_m2 = Float(allow_none=True, load_default=None,
+                              validate=between(0, 1_000_000, min_inclusive=False),
+                              metadata={"description": "Gebruiksoppervlakte zoals de BAG die registreert."})
+    gebruiksdoel = List(Str(validate=max_length(40)), allow_none=True, load_default=None,
+                        metadata={"description": "Gebruiksdoelen van het verblijfsobject volgens de BAG."})
+    bouwjaar = Int(allow_none=True, load_default=None, validate=between(1000, 9999))
+    pand_id = Str(allow_none=True, load_default=None,
+                  validate=matches(BAG_PATTERNS["pand"].pattern, "Een pand-id is 16 cijfers volgens het BAG-patroon."))
+    object_type = Str(allow_none=True, load_default=None, validate=one_of(OBJECT_TYPES))
+    object_id = Str(allow_none=True, load_default=None,
+                    validate=matches(r"^[0-9]{4}0[123][0-9]{10}$",
+                                     "Een BAG-objectid is 16 cijfers: een verblijfsobject, ligplaats of standplaats."))
+    nevenadres = Bool(allow_none=True, load_default=None,
+                      metadata={"description": "Een nevenadres van het object (niet zijn hoofdadres)."})
+    # RD New (EPSG:28992) coordinates in metres, as the BAG gives them.
+    x = Float(allow_none=True, load_default=None, validate=between(-7000, 300000))
+    y = Float(allow_none=True, load_default=None, validate=between(289000, 629000))
+    bag_gone_on = Date(allow_none=True, load_default=None,
+                       metadata={"description": "Sinds deze dag niet meer in de BAG (gemarkeerd, nooit gewist)."})
     # The free-text landlord and employer_or_agency became parties (/api/v1/addresses/<id>/parties);
     # a tablet receives the name and role of each party at the address, never sends them.
     parties = List(Nested(PartyRefSchema), dump_only=True)
     brp_registered = Int(allow_none=True, load_default=None, validate=between(0, 10000))
+    brp_peildatum = Date(allow_none=True, load_default=None)
     notes = Str(allow_none=True, load_default=None, validate=max_length(5000))
     created_at = DateTime(dump_only=True)
     updated_at = DateTime(dump_only=True)

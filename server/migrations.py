@@ -12,7 +12,7 @@ migrations = Migrations("woontoezicht")
 # Synced entities and the columns pulled out of their JSON for queries and scope.
 ENTITY_TABLES: dict[str, dict[str, str]] = {
     "addresses": {"postcode": "TEXT", "huisnummer": "INTEGER", "location_type": "TEXT", "verified": "INTEGER",
-                  "gemeentecode": "TEXT", "bag_id": "TEXT"},
+                  "gemeentecode": "TEXT", "bag_id": "TEXT", "bag_gone_on": "TEXT"},
     "assignments": {"address_id": "TEXT", "inspector_id": "TEXT", "status": "TEXT", "week": "TEXT", "due": "TEXT"},
     "inspections": {"address_id": "TEXT", "inspector_id": "TEXT", "status": "TEXT", "assignment_id": "TEXT",
                     "started_at": "TEXT"},
@@ -356,3 +356,20 @@ def m014_retention(db: Database) -> None:
     db.execute("""CREATE TRIGGER documents_kept BEFORE DELETE ON documents
         WHEN OLD.status = 'approved' AND NOT EXISTS (SELECT 1 FROM retention_unlock)
         BEGIN SELECT RAISE(ABORT, 'document is frozen'); END""")
+
+
+@migrations()
+def m013_bag_facts(db: Database) -> None:
+    # The day an address left the BAG (import bag --full): figures leave such addresses out, so it is a column.
+    # A database made after this column joined ENTITY_TABLES has it from m002 already.
+    if "bag_gone_on" not in db["addresses"].columns_dict:
+        db.execute("ALTER TABLE addresses ADD COLUMN bag_gone_on TEXT")
+        db.execute("UPDATE addresses SET bag_gone_on = json_extract(data, '$.bag_gone_on') "
+                   "WHERE json_extract(data, '$.bag_gone_on') IS NOT NULL")
+    # An import too large for one short write transaction is written in chunks; this row, committed before the
+    # first chunk, says the whole file is to be stored and how far that got, so an import that stopped halfway is
+    # finished (from its staging file) before the next one starts: all of the file, never a part.
+    db.execute("""CREATE TABLE import_batches (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, source TEXT NOT NULL, staging TEXT NOT NULL,
+        total INTEGER NOT NULL, applied_through INTEGER NOT NULL, actor TEXT, started_at TEXT NOT NULL,
+        finished_at TEXT, note TEXT)""")

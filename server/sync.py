@@ -25,6 +25,7 @@ from marshmallow import ValidationError, validate
 from sqlite_utils import Database
 
 from schemas import address_schema, inspection_schema, jsontext
+from schemas.address import OFFICE_FIELDS
 from schemas.base import BaseSchema, Int, List, Nested, Raw, Str, between, max_length, one_of
 from schemas.fast import loader
 from server import store
@@ -43,9 +44,9 @@ PROTOCOL = 2
 PUSH_PROTOCOLS = (1, 2)
 MAX_BATCH = 1000
 MAX_PULL = 1000
-# Fields a tablet may change on an existing address; verification and BRP counts are the office's.
+# Fields a tablet may change on an existing address; verification, BRP counts and BAG facts are the office's.
 DEVICE_ADDRESS_FIELDS = [name for name, f in address_schema.fields.items()
-                         if not f.dump_only and name not in ("id", "verified", "brp_registered")]
+                         if not f.dump_only and name not in ("id", "verified", *OFFICE_FIELDS)]
 
 
 class MutationSchema(BaseSchema):
@@ -332,7 +333,7 @@ def _put_address(db: Database, device: dict[str, Any], user: dict[str, Any], m: 
             raise Rejected("address_exists", "Dit adres staat al in het adresregister; de tablet koppelt uw gegevens "
                                              "aan het bestaande adres.", existing_id=same["id"])
         mine["verified"] = False  # found on site: verified once an inspection got in
-        mine["brp_registered"] = None
+        mine.update(dict.fromkeys(OFFICE_FIELDS))  # BRP counts and BAG facts come from the imports
         stored = store.put(db, "address", mine, actor=actor, expected_version=0)
         return {"status": "applied", "version": stored["version"]}
     if not in_scope(db, user["id"], m["id"]):
