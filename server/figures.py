@@ -78,7 +78,7 @@ def load(db: Database) -> World:
     for row in db.execute(
             "SELECT id, location_type, verified, json_extract(data, '$.brp_registered'), "
             "json_extract(data, '$.brp_peildatum') FROM addresses "
-            "WHERE deleted = 0 AND json_extract(data, '$.bag_gone_on') IS NULL"):
+            "WHERE deleted = 0 AND bag_gone_on IS NULL"):  # the query column of the gone mark (m013_bag_facts)
         kind = row[1] if row[1] in LOCATION_TYPES else UNKNOWN_TYPE
         registered = row[3] if isinstance(row[3], int) and not isinstance(row[3], bool) else None
         addresses[row[0]] = Address(row[0], kind, bool(row[2]), registered, row[4])
