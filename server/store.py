@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from sqlite_utils import Database
 
@@ -164,6 +164,47 @@ def put(db: Database, entity: str, record: dict[str, Any], *, actor: str | None,
         if kind.after_put:
             kind.after_put(db, _row_to_record(old_row) if old_row and not old_row["deleted"] else None, stored)
     return stored
+
+
+def put_staged(db: Database, entity: str, staged: str, *, actor: str | None, where: str = "1",
+               params: Sequence[Any] = ()) -> int:
+    """Store the prepared records of a staged table at once, as put() would one by one; return how many.
+
+    `staged` names a table (an attached one may be) with columns line, id, base_version (the
+    version the record was prepared from, 0 for a new one) and data (the record without its
+    meta fields, as jsontext.dumps writes it); `where` (on alias p, with `params`) picks the rows.
+    Records go into the change sequence in line order. Run it inside write(); a record that
+    changed since it was prepared raises VersionConflict, so merge those first and leave them out.
+    Only addresses can be staged: their after_put (the tablets' offline address register,
+    server.scope.address_stored) is done here in the same set-based way.
+    """
+    if entity != "address":
+        raise ValueError(f"put_staged stores addresses only, not {entity}")
+    kind = ENTITIES[entity]
+    if not db.conn.in_transaction:
+        raise RuntimeError("put_staged runs inside a write()")
+    picked = f"FROM {staged} p WHERE ({where})"
+    if rows(db, f"SELECT 1 {picked} AND EXISTS (SELECT 1 FROM {kind.table} a WHERE a.id = p.id "  # noqa: S608
+                f"AND a.version != p.base_version) LIMIT 1", list(params)):
+        raise VersionConflict(None)
+    columns = list(QUERY_COLUMNS[kind.table])
+    # Booleans come out of json_extract as 1 and 0, as _columns stores them.
+    extracted = ", ".join(f"json_extract(p.data, '$.{name}')" for name in columns)
+    stamp = now()
+    db.execute(f"INSERT INTO history (entity, record_id, version, data, deleted, changed_at, changed_by) "  # noqa: S608
+               f"SELECT ?, a.id, a.version, a.data, a.deleted, a.updated_at, a.updated_by FROM {staged} p "
+               f"JOIN {kind.table} a ON a.id = p.id WHERE ({where})", [entity, *params])
+    names = ["id", "version", "data", "deleted", "created_at", "updated_at", "updated_by", *columns]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in names if c not in ("id", "created_at"))
+    # The WHERE before ON CONFLICT keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
+    cursor = db.execute(
+        f"INSERT INTO {kind.table} ({', '.join(names)}) "
+        f"SELECT p.id, p.base_version + 1, p.data, 0, ?, ?, ?, {extracted} {picked} ORDER BY p.line "
+        f"ON CONFLICT(id) DO UPDATE SET {updates}", [stamp, stamp, actor, *params])
+    for change in (f"'{entity}', p.id, p.id", "'register', p.id, NULL"):  # the address itself and its register entry
+        db.execute(f"INSERT OR REPLACE INTO changes (entity, record_id, address_id, owner_id, op) "
+                   f"SELECT {change}, NULL, 'put' {picked} ORDER BY p.line", list(params))
+    return int(cursor.rowcount)
 
 
 def _upsert(db: Database, table: str, row: dict[str, Any]) -> None:
