@@ -218,6 +218,9 @@ def load_demo(db: Database, norm_sets: list[dict[str, Any]], today: dt.date | No
         landlord_known = [a for a in addresses[18:] if a["location_type"] == "woonkern"
                           and (addressee(db, a["id"], today) or {}).get("kind") == "rechtspersoon"]
         full_case.seed(db, config, landlord_known[0], lead, handhaver_1, today)
+        # The week's import files, so that `jobs run import-bag` and `import-brp` have something to read.
+        from server.demo_inbox import write_demo_inbox
+        write_demo_inbox(db, Path(config["DATA"]), addresses, today)
     return logins
 
 
