@@ -7,6 +7,7 @@ import click
 from schemas.cli_locale import DutchGroup
 from server.backup_command import backup_group
 from server.commands import COMMANDS, group_data_option
+from server.import_commands import import_group
 from server.jobs.commands import jobs_group
 from server.norms import norms_group
 from server.report_commands import report_group, signals_group
@@ -28,6 +29,7 @@ def main() -> None:
 
 main.add_command(norms_group)
 main.add_command(terms_group)
+main.add_command(import_group)
 main.add_command(report_group)
 main.add_command(signals_group)
 main.add_command(jobs_group)

@@ -110,6 +110,15 @@ SETTINGS: list[Setting] = [
     Setting("SCHEDULER_TICK_SECONDS", 60, "Zo vaak (in seconden) kijkt de planner of er een taak achterloopt of door "
             "de kantoorpagina's in de wachtrij is gezet.", int),
     # --- settings of import bag / import brp (server.bag_import, server.brp_import) ---
+    Setting("BAG_GEMEENTEN", "Aalsmeer=0358", "De gemeenten waarvan import bag de adressen inleest, als paren "
+            "naam=gemeentecode, kommagescheiden (de kolom gemeente van het bestand is een naam); regels van andere "
+            "gemeenten worden overgeslagen en geteld."),
+    Setting("BAG_INBOX_FULL", True, "Of een BAG-bestand in inbox/bag/ het volledige uittreksel van zijn gemeenten is "
+            "(het wekelijkse gemeentelijke NLExtract-bestand): dan markeert de taak import-bag adressen die er niet "
+            "meer in staan als verdwenen uit de BAG (zoals import bag --full).", _bool),
+    Setting("BRP_INBOX_FULL", False, "Of een BRP-bestand in inbox/brp/ een volledige selectie van de gemeente is: dan "
+            "zet de taak import-brp het aantal ingeschrevenen van adressen die er niet in staan op 0 (zoals import "
+            "brp --full).", _bool),
     # --- settings of figures, the weekly report and signals (server.figures, server.weekly, server.signals) ---
     Setting("GEMEENTEFONDS_EUR", 325, "Geschatte uitkering uit het Gemeentefonds per extra inschrijving in de BRP, in "
             "euro (de voortgangsbrief: EUR 325.000 voor 1.000 inschrijvingen); vermenigvuldigd met het verschil.", int),
