@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -11,7 +12,7 @@ from flask import Flask, Response, jsonify
 from flask.json.provider import DefaultJSONProvider
 
 from schemas import jsontext
-from server import api, db, errors
+from server import api, db, errors, web
 from server.evaluation import app_norm_sets, install_norm_sets, load_app_norm_sets
 from server.http import gzip_response
 from server.legal_basis import load_app_register
@@ -46,6 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or _stored_secret(data)
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_NAME"] = "woontoezicht_kantoor"  # cookies ignore ports: not the tablet app's
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=app.config["SESSION_HOURS"])  # idle time
     app.json = JsonProvider(app)
 
     load_app_norm_sets(app)
@@ -53,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     errors.init_app(app)
     api.init_app(app)
+    web.init_app(app)
     app.after_request(gzip_response)
     with app.app_context():
         prepare_database()

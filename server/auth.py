@@ -50,8 +50,11 @@ def hash_secret(secret: str) -> str:
 
 
 def add_user(db: Database, name: str, role: str, password: str | None,
-             profile: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Create a user (with full name, function and the like); refuse a bad name, role, password or profile."""
+             profile: dict[str, Any] | None = None, *, temporary: bool = False) -> dict[str, Any]:
+    """Create a user (with full name, function and the like); refuse a bad name, role, password or profile.
+
+    A temporary password must be changed at the first sign-in to the office pages.
+    """
     from server.officials import ProfileError, check_profile
     try:
         details = check_profile(profile or {})
@@ -68,17 +71,35 @@ def add_user(db: Database, name: str, role: str, password: str | None,
             raise AuthError(f"Gebruiker {name} bestaat al.")
         user = {"id": str(uuid.uuid4()), "name": name, "role": role,
                 "password_hash": generate_password_hash(password) if password else None, "created_at": now(),
-                **details}
+                "must_change_password": 1 if temporary and password else 0, **details}
         db.table("users").insert(user)
     return user
 
 
-def set_password(db: Database, user_id: str, password: str) -> None:
-    """Replace a user's password."""
+def set_password(db: Database, user_id: str, password: str, *, temporary: bool = False) -> None:
+    """Replace a user's password (ending his sessions); a temporary one must be changed at the next sign-in."""
     if len(password) < MIN_PASSWORD:
         raise AuthError(f"Een wachtwoord heeft minstens {MIN_PASSWORD} tekens.")
     with write(db):
-        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [generate_password_hash(password), user_id])
+        db.execute("UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?",
+                   [generate_password_hash(password), 1 if temporary else 0, user_id])
+
+
+def session_mark(user: dict[str, Any]) -> str:
+    """Return what a session keeps of its user's password hash: a new password ends every older session."""
+    return hash_secret(f"{user['id']}:{user['password_hash'] or ''}")[:24]
+
+
+def session_user(db: Database) -> dict[str, Any] | None:
+    """Return the active user of this request's session cookie, or None (an ended session is cleared)."""
+    user_id = session.get("user_id")
+    if not user_id:
+        return None
+    found = rows(db, "SELECT * FROM users WHERE id = ? AND disabled_at IS NULL", [user_id])
+    if not found or not secrets.compare_digest(str(session.get("mark", "")), session_mark(found[0])):
+        session.clear()
+        return None
+    return found[0]
 
 
 def find_user(db: Database, name_or_id: str) -> dict[str, Any] | None:
@@ -270,15 +291,30 @@ def current_user() -> dict[str, Any]:
                 raise Unauthorized("Gebruik Authorization: Bearer <token>.")
             g.user, g.device = authenticate_guarded(db, token.strip())
         elif session.get("user_id"):
-            found = rows(db, "SELECT * FROM users WHERE id = ? AND disabled_at IS NULL", [session["user_id"]])
-            if not found:
-                session.clear()
+            found = session_user(db)
+            if found is None:
                 raise Unauthorized()
-            g.user, g.device = found[0], None
+            _check_session_request(found)
+            g.user, g.device = found, None
         else:
             raise Unauthorized()
     user: dict[str, Any] = g.user
     return user
+
+
+def _check_session_request(user: dict[str, Any]) -> None:
+    """Refuse a session's API call that changes something without the page's CSRF token, or before a forced
+    password change."""
+    if user.get("must_change_password"):
+        raise Forbidden("Kies eerst een nieuw wachtwoord (aanmelden op de kantoorpagina's).")
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        from flask_wtf.csrf import validate_csrf
+        from wtforms import ValidationError
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken"))
+        except ValidationError:
+            raise Forbidden("Een verzoek vanuit een sessie heeft het CSRF-token van de pagina nodig "
+                            "(kop X-CSRFToken).", error="csrf") from None
 
 
 def current_device() -> dict[str, Any] | None:

@@ -238,15 +238,19 @@ PROFILE_OPTIONS = [
 @click.argument("name", metavar="NAAM")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="Rol van de gebruiker.")
 @click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van standaardinvoer.")
+@click.option("--temporary", is_flag=True,
+              help="Tijdelijk wachtwoord: de gebruiker kiest bij de eerste aanmelding een eigen wachtwoord.")
 @profile_options
 @with_db
-def user_add_command(db: Database, name: str, role: str, password_stdin: bool, **profile: str | None) -> None:
+def user_add_command(db: Database, name: str, role: str, password_stdin: bool, temporary: bool,
+                     **profile: str | None) -> None:
     """Voeg een gebruiker toe; het wachtwoord komt van een prompt of standaardinvoer."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Herhaal wachtwoord")
-    user = add_user(db, name, role, password, {k: v for k, v in profile.items() if v is not None})
+    user = add_user(db, name, role, password, {k: v for k, v in profile.items() if v is not None},
+                    temporary=temporary)
     click.echo(f"Gebruiker {user['name']} ({user['role']}) toegevoegd.", err=True)
 
 

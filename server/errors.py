@@ -7,7 +7,7 @@ import logging
 import sqlite3
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -113,6 +113,11 @@ _HTTP_MESSAGES = {
 
 
 def _answer(body: dict[str, Any], status: int) -> Response:
+    pages = current_app.extensions.get("html_errors")
+    if pages is not None and not request.path.startswith(("/api/", "/healthz")):
+        # An office page's error is a page (server.web), with the same status and Dutch message.
+        page: Response = pages(status, body["message"], body.get("errors"))
+        return page
     response = jsonify(body)
     response.status_code = status
     return response

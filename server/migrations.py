@@ -373,3 +373,9 @@ def m013_bag_facts(db: Database) -> None:
         id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, source TEXT NOT NULL, staging TEXT NOT NULL,
         total INTEGER NOT NULL, applied_through INTEGER NOT NULL, actor TEXT, started_at TEXT NOT NULL,
         finished_at TEXT, note TEXT)""")
+
+
+@migrations()
+def m015_office_sign_in(db: Database) -> None:
+    # A user made or reset with a temporary password chooses his own at the first sign-in to the office pages.
+    db.execute("ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0")

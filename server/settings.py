@@ -89,6 +89,8 @@ SETTINGS: list[Setting] = [
             "mogen zonder vertraging; daarna groeit de wachttijd (429).", int),
     Setting("AUTH_FREE_FAILURES_NAME", 5, "Zoveel mislukte aanmeldingen per gebruikersnaam of koppelcode mogen zonder "
             "vertraging; daarna groeit de wachttijd (nooit een blokkade).", int),
+    Setting("SESSION_HOURS", 8, "Na zoveel uur zonder verzoek is een sessie op de kantoorpagina's verlopen en meldt "
+            "de gebruiker zich opnieuw aan.", int),
     Setting("CONNECTION_LIMIT", 500, "Hoeveel verbindingen de webserver (waitress) tegelijk openhoudt (ten hoogste "
             "de helft van het aantal open bestanden dat het systeem het proces toestaat).", int),
     Setting("CHANNEL_TIMEOUT", 30, "Na zoveel seconden zonder verkeer sluit de webserver een verbinding.", int),
