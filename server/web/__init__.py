@@ -8,6 +8,8 @@ by browsers on their own); a session-authenticated unsafe API call needs the tok
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from typing import Any
 
 from flask import Blueprint, Flask, Response, render_template, request
@@ -23,6 +25,11 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 
 
+# The pages' modules, each registering its routes on bp; one not written yet is simply not there.
+PAGE_MODULES = ("account", "home", "jobs_pages", "audit_pages", "planning", "addresses", "my_week", "cases",
+                "conflicts", "admin")
+
+
 def is_page() -> bool:
     """Return whether this request is for an office page (not the API, the tablet sync or health)."""
     return not request.path.startswith(("/api/", "/healthz"))
@@ -31,10 +38,9 @@ def is_page() -> bool:
 def init_app(app: Flask) -> None:
     """Register the pages, CSRF protection, the pages' security headers and their HTML errors."""
     from server import api
-    from server.web import (  # noqa: F401 - routes register on import
-        account,
-        home,
-    )
+    for name in PAGE_MODULES:  # routes register on import
+        if importlib.util.find_spec(f"server.web.{name}") is not None:
+            importlib.import_module(f"server.web.{name}")
     from server.web.filters import register_filters
     from server.web.forms import kept_value
     from server.web.session import SessionInterface
