@@ -12,6 +12,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from server.auth import add_user
 from tests.office import (
@@ -224,7 +225,8 @@ def test_sign_in_by_keyboard_in_chromium_with_no_serious_accessibility_violation
     browser.get(office.url + "/geen-pagina")
     assert axe_violations(browser) == []
     browser.find_element(By.CSS_SELECTOR, "button.link").click()  # sign out
-    assert "/login" in browser.current_url
+    WebDriverWait(browser, 10).until(lambda d: "/login" in d.current_url)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Aanmelden"
 
 
 def test_the_demo_users_sign_in_with_the_printed_passwords(office: Office, browser: webdriver.Chrome) -> None:
