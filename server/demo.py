@@ -292,6 +292,8 @@ def demo_lines(run: DemoRun, data: Path, url: str, here: str = "") -> list[str]:
         ("inspections", "inspectie", "inspecties"), ("cases", "zaak", "zaken")))
     lines = ["", "Woontoezicht demo" + (" (nieuwe demogegevens)" if run.fresh else " (bestaande gegevens)"),
              f"  {held} in {data}"]
+    lines.append(f"  Kantoorpagina's: {url}/ (aanmelden met een login hieronder; de teamleider plant en maakt zaken "
+                 "en brieven, de beheerder beheert gebruikers, tablets en taken, een handhaver ziet zijn week)")
     if run.logins:
         lines.append("  Logins (gebruiker / wachtwoord):")
         lines += [f"    {name:<12} {password}" for name, password in run.logins.items()]

@@ -150,6 +150,16 @@ def test_demo_prints_logins_a_code_and_serves(data: Path) -> None:
             except requests.ConnectionError:
                 time.sleep(0.1)
         assert len(r.json()["items"]) == 21
+        office = re.search(r"Kantoorpagina's: (\S+)/ ", out)
+        password = re.search(r"^\s+teamleider\s+(\S{8,})$", out, re.MULTILINE)
+        assert office is not None and password is not None, out
+        browser = requests.Session()
+        form = browser.get(f"{office.group(1)}/login", timeout=10).text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert csrf is not None
+        signed = browser.post(f"{office.group(1)}/login", timeout=10, data={
+            "username": "teamleider", "password": password.group(1), "csrf_token": csrf.group(1)})
+        assert signed.status_code == 200 and "Afmelden" in signed.text  # the printed login works on the page
         pdf = re.search(r"-o (RB-\d{4}-\d{5})\.pdf (\S+/rapport)", out)
         assert pdf is not None, out
         got = requests.get(pdf.group(2), timeout=10, headers={"Authorization": f"Bearer {token.group(1)}"})
