@@ -68,8 +68,8 @@ def insert(db: Any, table: str, rows: list[dict[str, Any]]) -> None:
                    [[row.get(n) for n in names] for row in rows])
 
 
-def fill(db: Any, n_addresses: int, n_inspections: int, rng: random.Random) -> dict[str, int]:
-    """Fill the database; return how many of each kind were written."""
+def fill(db: Any, n_addresses: int, n_inspections: int, rng: random.Random, case_year: int = 2026) -> dict[str, int]:
+    """Fill the database (case numbers HH-<case_year>-NNNN); return how many of each kind were written."""
     base = address_schema.dump(address_schema.load(example("compliant.json")["address"]))
     addresses = []
     for i in range(n_addresses):
@@ -125,7 +125,7 @@ def fill(db: Any, n_addresses: int, n_inspections: int, rng: random.Random) -> d
     for i in range(2000):
         address = addresses[rng.randrange(n_addresses)]
         closed = i % 3 == 0
-        data = {"id": str(uuid.uuid4()), "number": f"HH-2026-{i + 1:04d}", "address_id": address["id"],
+        data = {"id": str(uuid.uuid4()), "number": f"HH-{case_year}-{i + 1:04d}", "address_id": address["id"],
                 "inspection_id": by_address[address["id"]][0], "melding": None,
                 "status": "afgesloten" if closed else "open",
                 "result": rng.choice(["handhaving_uitgevoerd", "toezicht_uitgevoerd"]) if closed else None,
