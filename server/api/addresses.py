@@ -10,7 +10,7 @@ from flask import Response, jsonify, request
 from schemas import address_schema
 from schemas.address import LOCATION_TYPES, normalise_postcode
 from schemas.base import Str, one_of
-from server import store
+from server import addresses, store
 from server.api import bp
 from server.api.listing import list_records
 from server.audit import audit
@@ -18,8 +18,6 @@ from server.auth import PLANNERS, current_user, require
 from server.db import get_db
 from server.errors import BadRequest, Conflict, Invalid, NotFound
 from server.http import PageQuery, QueryBool, QueryInt, json_object, load, query
-
-WRITABLE = [name for name, f in address_schema.fields.items() if not f.dump_only and name != "id"]
 
 
 class AddressQuery(PageQuery):
@@ -80,20 +78,13 @@ def update_address(address_id: str) -> Response:
     """Change some fields of an address; If-Match: <version> guards against lost updates."""
     body = json_object()
     db = get_db()
-    current = store.get(db, "address", address_id)
-    if current is None:
+    if store.get(db, "address", address_id) is None:
         raise NotFound("Adres niet gevonden.")
     expected = if_match_version()
     _refuse_legacy(body)
     if "id" in body and body["id"] != address_id:
         raise BadRequest("Het id van een adres verandert niet.")
-    merged = {k: current.get(k) for k in WRITABLE} | {k: v for k, v in body.items() if k != "id"} | {"id": address_id}
-    loaded = load(address_schema, merged)
-    try:
-        record = store.put(db, "address", address_schema.dump(loaded), actor=current_user()["id"],
-                           expected_version=expected if expected is not None else current["version"])
-    except store.VersionConflict as err:
-        raise Conflict("Het adres is intussen gewijzigd.", current=err.current) from None
+    record = addresses.update(db, address_id, body, current_user()["id"], expected)
     audit(db, "update", "address", address_id, {"fields": sorted(k for k in body if k != "id")})
     return jsonify(record)
 
@@ -120,7 +111,4 @@ def if_match_version() -> int | None:
 
 def address_label(record: dict[str, Any]) -> str:
     """Return the address as people write it: 'Uiterweg 118, 1432KD Aalsmeer'."""
-    number = f"{record['huisnummer']}{record.get('huisletter') or ''}"
-    if record.get("toevoeging"):
-        number += f"-{record['toevoeging']}"
-    return f"{record['straat']} {number}, {record['postcode']} {record['woonplaats']}"
+    return addresses.label(record)

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 from flask import Response, jsonify
-from sqlite_utils import Database
 
-from schemas import assignment_schema
 from schemas.assignment import STATUSES
 from schemas.base import Str, one_of
-from server import store
+from server import assignments, store
 from server.access import is_planner
 from server.api import bp
 from server.api.listing import list_records
 from server.audit import audit
 from server.auth import PLANNERS, current_user, require
-from server.db import get_db, rows
-from server.errors import BadRequest, Conflict, Invalid, NotFound
-from server.http import PageQuery, json_object, load, query
-
-WRITABLE = [name for name, f in assignment_schema.fields.items() if not f.dump_only and name != "id"]
+from server.db import get_db
+from server.errors import BadRequest, NotFound
+from server.http import PageQuery, json_object, query
 
 
 class AssignmentQuery(PageQuery):
@@ -34,19 +27,6 @@ class AssignmentQuery(PageQuery):
 
 
 assignment_query = AssignmentQuery()
-
-
-def _check_references(db: Database, data: dict[str, Any]) -> None:
-    errors = {}
-    if store.get(db, "address", data["address_id"]) is None:
-        errors["address_id"] = ["Onbekend adres."]
-    inspector = rows(db, "SELECT role FROM users WHERE id = ? AND disabled_at IS NULL", [data["inspector_id"]])
-    if not inspector:
-        errors["inspector_id"] = ["Onbekende gebruiker."]
-    elif inspector[0]["role"] != "handhaver":
-        errors["inspector_id"] = ["Alleen een handhaver kan een opdracht uitvoeren."]
-    if errors:
-        raise Invalid(errors=errors)
 
 
 @bp.get("/assignments")
@@ -80,15 +60,8 @@ def get_assignment(assignment_id: str) -> Response:
 def create_assignment() -> tuple[Response, int]:
     """Plan a visit for a handhaver in a week or by a date."""
     body = json_object()
-    body.setdefault("id", str(uuid.uuid4()))
-    loaded = load(assignment_schema, body)
-    db = get_db()
-    _check_references(db, loaded)
-    if store.get(db, "assignment", loaded["id"], include_deleted=True) is not None:
-        raise Conflict("Er bestaat al een opdracht met dit id.")
-    record = store.put(db, "assignment", assignment_schema.dump(loaded), actor=current_user()["id"],
-                       expected_version=0)
-    audit(db, "create", "assignment", record["id"])
+    record = assignments.create(get_db(), body, current_user()["id"])
+    audit(get_db(), "create", "assignment", record["id"])
     return jsonify(record), 201
 
 
@@ -97,22 +70,9 @@ def create_assignment() -> tuple[Response, int]:
 def update_assignment(assignment_id: str) -> Response:
     """Reassign, replan, re-instruct or cancel an open assignment."""
     body = json_object()
-    db = get_db()
-    current = store.get(db, "assignment", assignment_id)
-    if current is None:
-        raise NotFound("Opdracht niet gevonden.")
-    if "id" in body and body["id"] != assignment_id:
+    if "id" in body and body["id"] != assignment_id and store.get(get_db(), "assignment", assignment_id):
         raise BadRequest("Het id van een opdracht verandert niet.")
-    if current["status"] != "open":
-        raise Conflict("Een afgeronde of geannuleerde opdracht verandert niet meer.", current=current)
-    merged = {k: current.get(k) for k in WRITABLE} | {k: v for k, v in body.items() if k != "id"} | {
-        "id": assignment_id}
-    loaded = load(assignment_schema, merged)
-    _check_references(db, loaded)
-    try:
-        record = store.put(db, "assignment", assignment_schema.dump(loaded), actor=current_user()["id"],
-                           expected_version=current["version"])
-    except store.VersionConflict as err:
-        raise Conflict("De opdracht is intussen gewijzigd.", current=err.current) from None
+    db = get_db()
+    record = assignments.update(db, assignment_id, body, current_user()["id"])
     audit(db, "update", "assignment", assignment_id, {"fields": sorted(k for k in body if k != "id")})
     return jsonify(record)
