@@ -1,0 +1,132 @@
+"""Everything a tablet or an import wrote is shown inert on every office page: a crawl in Chromium.
+
+A tablet pushes (real sync over HTTP) an inspection whose notes, room names, statements, photo caption and
+stated landlord carry a script and an attribute breaking out of its quotes; an address (as an import or
+the API writes it) and a party carry them in their street, notes and name. Then every page of the office
+that these records reach (every GET page, the ids filled in with the poisoned records) is opened in a
+real Chromium as each role: no script runs, no element gets the injected handler, and the text itself is
+there to read, escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from flask import url_for
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+
+from tests.conftest import example
+from tests.office import Office, browser_login, office_root, start_office_browser, stop_browser
+
+SCRIPT = "<script>window.__xss=1</script>"
+BREAKOUT = "\" onmouseover=\"window.__xss=1\" x=\""
+POISON = f"{SCRIPT}{BREAKOUT}"
+
+
+@pytest.fixture(scope="module")
+def office() -> Iterator[Office]:
+    root = office_root()
+    office = Office(root)
+    yield office
+    office.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    driver, profile = start_office_browser()
+    yield driver
+    stop_browser(driver, profile)
+
+
+def api(office: Office, method: str, path: str, token: str, **kwargs: Any) -> requests.Response:
+    return requests.request(method, office.url + path, headers={"Authorization": f"Bearer {token}"}, timeout=30,
+                            **kwargs)
+
+
+@pytest.fixture(scope="module")
+def poisoned(office: Office) -> dict[str, str]:
+    """Write the poisoned records the way a tablet and the office (or an import) write them."""
+    lead = office.token
+    assert lead is not None and office.code is not None
+    address = {**example("overbewoond.json")["address"], "id": str(uuid.uuid4()), "straat": f"Weg{POISON}",
+               "notes": f"Melding {POISON}", "huisnummer": 999}
+    made = api(office, "POST", "/api/v1/addresses", lead, json=address)
+    assert made.status_code == 201, made.text
+    party = api(office, "POST", "/api/v1/parties", lead, json={"kind": "rechtspersoon", "name": f"Verhuur {POISON}"})
+    assert party.status_code == 201, party.text
+    linked = api(office, "POST", f"/api/v1/addresses/{address['id']}/parties", lead,
+                 json={"party_id": party.json()["id"], "role": "verhuurder", "from": "2026-01-01"})
+    assert linked.status_code == 201, linked.text
+    handhaver = office.db().execute("SELECT id FROM users WHERE name = 'handhaver1'").fetchone()[0]
+    week = dt.date.today().isocalendar()
+    assignment = api(office, "POST", "/api/v1/assignments", lead, json={
+        "id": str(uuid.uuid4()), "address_id": address["id"], "inspector_id": handhaver,
+        "week": f"{week.year}-W{week.week:02d}"})
+    assert assignment.status_code == 201, assignment.text
+    enrolled = requests.post(office.url + "/api/v1/devices/enroll", json={"code": office.code, "label": "xss"},
+                             timeout=30).json()
+    inspection = {**example("overbewoond.json")["inspection"], "id": str(uuid.uuid4()),
+                  "address_id": address["id"], "assignment_id": assignment.json()["id"], "notes": f"Notitie {POISON}",
+                  "photos": [{"sha256": "ab" * 32, "caption": f"Foto {POISON}", "room_id": None}],
+                  "statements": [{"by_role": "bewoner", "text": f"Verklaring {POISON}", "cautie_given": True}],
+                  "tenancy": {"landlord_stated": f"Baas {POISON}"}}
+    inspection["rooms"] = [{**room, "name": f"K{i}{POISON}"} for i, room in enumerate(inspection["rooms"])]
+    pushed = requests.post(office.url + "/api/v1/sync/push", timeout=30,
+                           headers={"Authorization": f"Bearer {enrolled['token']}"},
+                           json={"protocol": 2, "mutations": [{"seq": 1, "entity": "inspection", "op": "put",
+                                                               "id": inspection["id"], "base_version": None,
+                                                               "data": inspection}]})
+    assert pushed.status_code == 200 and pushed.json()["results"][0]["status"] == "applied", pushed.text
+    case = api(office, "POST", "/api/v1/cases", lead, json={"inspection_id": inspection["id"]})
+    assert case.status_code == 201, case.text
+    return {"address_id": address["id"], "inspection_id": inspection["id"], "case_id": case.json()["id"],
+            "party_id": party.json()["id"], "assignment_id": assignment.json()["id"],
+            "device_id": enrolled["device_id"], "user_id": handhaver}
+
+
+def pages(office: Office, ids: dict[str, str]) -> list[str]:
+    """Every GET page of the office, with the poisoned records' ids where a page takes one."""
+    urls = []
+    with office.app.test_request_context():
+        for rule in office.app.url_map.iter_rules():
+            if not rule.endpoint.startswith("web.") or rule.endpoint == "web.static":
+                continue
+            if "GET" not in (rule.methods or ()):
+                continue
+            if all(argument in ids for argument in rule.arguments):
+                urls.append(url_for(rule.endpoint, **{a: ids[a] for a in rule.arguments}))
+    return sorted(set(urls))
+
+
+def test_the_poisoned_text_reaches_no_page_unescaped(office: Office, poisoned: dict[str, str]) -> None:
+    seen = 0
+    for role in ("teamleider", "beheerder", "handhaver1"):
+        http = office.session(role)
+        for path in [*pages(office, poisoned), "/adressen?q=Weg", "/planning?q=Weg"]:
+            answer = http.page(path)
+            assert answer.status_code < 500, f"{path}: {answer.status_code}"
+            assert "<script>window.__xss" not in answer.text, f"{path} as {role} carries the script unescaped"
+            assert '" onmouseover="' not in answer.text, f"{path} as {role} carries the handler unescaped"
+            seen += answer.text.count("&lt;script&gt;window.__xss")
+    assert seen > 0  # the text is shown somewhere, escaped: the crawl reached the records
+
+
+def test_no_script_runs_and_no_handler_exists_on_any_page_in_chromium(office: Office, browser: webdriver.Chrome,
+                                                                    poisoned: dict[str, str]) -> None:
+    for role in ("teamleider", "beheerder", "handhaver1"):
+        browser_login(browser, office, role)
+        for path in pages(office, poisoned):
+            browser.get(office.url + path)
+            browser.find_element(By.TAG_NAME, "h1")
+            assert browser.execute_script("return window.__xss || 0") == 0, f"a script ran on {path} as {role}"
+            handlers = browser.execute_script(
+                "return Array.from(document.querySelectorAll('*')).filter(e => e.hasAttribute('onmouseover')).length")
+            assert handlers == 0, f"{path} as {role} has an injected onmouseover"
