@@ -379,3 +379,12 @@ def m013_bag_facts(db: Database) -> None:
 def m015_office_sign_in(db: Database) -> None:
     # A user made or reset with a temporary password chooses his own at the first sign-in to the office pages.
     db.execute("ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
+def m016_office_page_indexes(db: Database) -> None:
+    # The office's address search finds a street by its first letters (any case) through this index on the
+    # street in the record's JSON; the planning's week view reads a week's visits by week or by due date.
+    db.execute("CREATE INDEX addresses_straat ON addresses(json_extract(data, '$.straat') COLLATE NOCASE, huisnummer)")
+    db.execute("CREATE INDEX assignments_week ON assignments(week, inspector_id)")
+    db.execute("CREATE INDEX assignments_due ON assignments(due, inspector_id)")

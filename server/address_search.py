@@ -1,0 +1,116 @@
+"""Finding addresses for the office pages (Adressen, Planning): filters in SQL on indexed columns, a page at a time.
+
+A search uses one index for its order and stops after a page: by postcode and number
+(addresses_postcode), by street (addresses_straat, on the first letters, any case) or by BAG
+id (addresses_bag_id). The other filters are tested per row while walking that index, and
+the facts a page shows (latest inspection, residents counted, open case, planned visits) are
+read for its rows only.
+
+The residents of an address here are those of its newest submitted inspection with access
+granted (a correction is newer than what it corrects, so it counts), as the figures count them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from schemas import jsontext
+from server.db import rows
+
+PAGE_SIZE = 50
+UNKNOWN_TYPE = "onbekend"
+_TOP = "\U0010ffff"  # above every character: the end of a prefix range
+
+# The residents counted at an address's latest submitted inspection with access (None: never counted).
+RESIDENTS_SQL = ("(SELECT e.residents FROM inspections i JOIN evaluations e ON e.inspection_id = i.id "
+                 "WHERE i.address_id = a.id AND i.deleted = 0 AND i.status = 'submitted' "
+                 "AND json_extract(i.data, '$.access') = 'granted' ORDER BY i.started_at DESC LIMIT 1)")
+REGISTERED_SQL = "json_extract(a.data, '$.brp_registered')"
+
+
+@dataclass
+class Search:
+    """What to look for; None or False: that filter is off."""
+
+    postcode: str | None = None  # a whole postcode or its first characters ("1431", "1431A")
+    straat: str | None = None
+    huisnummer: int | None = None
+    bag_id: str | None = None
+    location_type: str | None = None  # one of LOCATION_TYPES, or "onbekend" for not yet known
+    verified: bool | None = None
+    never_inspected: bool = False
+    brp_gap: bool = False
+    open_case: bool = False
+    include_gone: bool = True  # addresses gone from the BAG
+    page: int = 1
+
+
+def clauses(search: Search) -> tuple[list[str], list[Any], str]:
+    """Return the WHERE conditions (on alias a), their parameters and the ORDER BY of a search."""
+    where: list[str] = ["a.deleted = 0"]
+    params: list[Any] = []
+    order = "a.postcode, a.huisnummer, a.id"
+    if search.bag_id:
+        where.append("a.bag_id = ?")
+        params.append(search.bag_id)
+        order = "a.bag_id, a.id"
+    if search.postcode:
+        where.append("a.postcode >= ? AND a.postcode < ?")
+        params += [search.postcode, search.postcode + _TOP]
+    if search.straat:
+        street = "json_extract(a.data, '$.straat') COLLATE NOCASE"
+        where.append(f"{street} >= ? AND {street} < ?")
+        prefix = " ".join(search.straat.split())
+        params += [prefix, prefix + _TOP]
+        if not search.postcode and not search.bag_id:
+            order = f"{street}, a.huisnummer, a.id"
+    if search.huisnummer is not None:
+        where.append("a.huisnummer = ?")
+        params.append(search.huisnummer)
+    if search.location_type == UNKNOWN_TYPE:
+        where.append("a.location_type IS NULL")
+    elif search.location_type:
+        where.append("a.location_type = ?")
+        params.append(search.location_type)
+    if search.verified is not None:
+        where.append("a.verified = ?")
+        params.append(int(search.verified))
+    if not search.include_gone:
+        where.append("a.bag_gone_on IS NULL")
+    if search.never_inspected:
+        where.append("NOT EXISTS (SELECT 1 FROM inspections i WHERE i.address_id = a.id AND i.deleted = 0 "
+                     "AND i.status = 'submitted')")
+    if search.brp_gap:
+        where.append(f"{REGISTERED_SQL} IS NOT NULL AND {RESIDENTS_SQL} > {REGISTERED_SQL}")
+    if search.open_case:
+        where.append("EXISTS (SELECT 1 FROM cases c WHERE c.address_id = a.id AND c.deleted = 0 "
+                     "AND c.status = 'open')")
+    return where, params, order
+
+
+def find(db: Database, search: Search, page_size: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], bool]:
+    """Return one page of addresses (each with its facts for a list) and whether another page follows."""
+    where, params, order = clauses(search)
+    offset = (max(search.page, 1) - 1) * page_size
+    found = rows(db, f"SELECT a.id, a.version, a.data, {RESIDENTS_SQL} AS residents, "  # noqa: S608 - fixed clauses
+                     "(SELECT max(i.started_at) FROM inspections i WHERE i.address_id = a.id AND i.deleted = 0 "
+                     " AND i.status = 'submitted') AS last_inspected, "
+                     "EXISTS (SELECT 1 FROM cases c WHERE c.address_id = a.id AND c.deleted = 0 "
+                     " AND c.status = 'open') AS open_case, "
+                     "(SELECT count(*) FROM assignments s WHERE s.address_id = a.id AND s.deleted = 0 "
+                     " AND s.status = 'open') AS planned "
+                     f"FROM addresses a WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ? OFFSET ?",
+                 [*params, page_size + 1, offset])
+    out = []
+    for row in found[:page_size]:
+        record = {"id": row["id"], "version": row["version"], **jsontext.loads(row["data"])}
+        registered = record.get("brp_registered")
+        residents = row["residents"]
+        gap = max(0, residents - registered) if isinstance(residents, int) and isinstance(registered, int) else None
+        out.append({**record, "residents": residents, "brp_gap": gap, "last_inspected": row["last_inspected"],
+                    "open_case": bool(row["open_case"]), "planned": row["planned"]})
+    return out, len(found) > page_size
+
