@@ -28,9 +28,9 @@ from server.auth import (
     list_api_tokens,
     list_devices,
     revoke_api_token,
-    revoke_device,
 )
 from server.db import DB_NAME, connect, database_path, get_db, rows
+from server.devices import outbox_text
 from server.settings import SettingError, data_folder
 
 # Where the root group keeps a --data given before the subcommand (ctx.meta is shared by
@@ -356,20 +356,6 @@ def device_list_command(db: Database) -> None:
                    + (f"\tingetrokken {tijdstip(d['revoked_at'])}" if d["revoked_at"] else ""))
 
 
-def outbox_text(device: dict[str, Any]) -> str:
-    """Return what a tablet last reported of its unsynced work, in Dutch."""
-    from reports.fmt import tijdstip
-    size = device.get("outbox_size")
-    if size is None:
-        return "outbox onbekend"
-    if size == 0:
-        return "niets te verzenden"
-    text = f"{size} {'wijziging' if size == 1 else 'wijzigingen'} niet verzonden"
-    if device.get("outbox_oldest_at"):
-        text += f" (oudste van {tijdstip(device['outbox_oldest_at'])})"
-    return text + (f", gemeld {tijdstip(device['outbox_reported_at'])}" if device.get("outbox_reported_at") else "")
-
-
 @device_group.command("revoke")
 @click.argument("device_id", metavar="ID")
 @click.option("--force", is_flag=True, help="Trek in en laat de tablet wissen, ook als hij nog niet-verzonden werk "
@@ -383,26 +369,20 @@ def device_revoke_command(db: Database, device_id: str, force: bool, keep_data: 
     Exit 0: ingetrokken (of was al ingetrokken); 1: niet ingetrokken omdat de tablet nog niet-verzonden werk
     meldde (gebruik --keep-data of --force); 2: onbekende tablet.
     """
-    found = rows(db, "SELECT * FROM devices WHERE id = ?", [device_id])
-    if not found:
+    from server.devices import UnknownDevice, UnsyncedWork, revoke
+    try:
+        done = revoke(db, device_id, force=force, keep_data=keep_data)
+    except UnknownDevice:
         fail(f"Onbekende tablet: {device_id}", 2)
-    device = found[0]
-    if device["revoked_at"]:
+    except UnsyncedWork as err:
+        fail(f"{err} Gebruik --keep-data om in te trekken zonder te wissen, of --force om "
+             f"{'het toch te doen' if err.pending is None else 'het werk op te geven'}; niets veranderd.", 1)
+    device, pending = done.device, done.pending
+    if done.already:
         how = "zonder wissen" if not device["wipe_on_revoke"] else "met wissen"
         click.echo(f"Tablet {device_id} was al ingetrokken op {_when(device['revoked_at'])} ({how}); niets "
                    "veranderd.", err=True)
         return
-    pending = device["outbox_size"]
-    if pending is None and not (force or keep_data):
-        fail(f"Tablet {device_id} ({device['label']}) heeft nooit gemeld of er nog niet-verzonden werk op staat (een "
-             "oudere versie van de app). Intrekken kan dat werk wissen. Gebruik --keep-data om in te trekken zonder "
-             "te wissen, of --force om het toch te doen; niets veranderd.", 1)
-    pending = pending or 0
-    if pending and not (force or keep_data):
-        fail(f"Tablet {device_id} ({device['label']}) meldde {outbox_text(device)}. Intrekken wist dat werk. "
-             "Gebruik --keep-data om in te trekken zonder te wissen, of --force om het werk op te geven; niets "
-             "veranderd.", 1)
-    revoke_device(db, device_id, keep_data=keep_data)
     if keep_data:
         click.echo(f"Tablet {device_id} ingetrokken; hij wist zijn gegevens niet en kan opnieuw gekoppeld worden met "
                    "'woontoezicht-veld enroll --keep-outbox'.", err=True)
