@@ -217,6 +217,8 @@ def test_the_week_list_holds_one_handhavers_visits_to_print(office: Office) -> N
                                    "AND status != 'cancelled'", [week, handhaver]).fetchone()[0]
     assert page.text.count('<td class="blank">') == expected > 0
     assert lead.page(f"/planning/weeklijst?week={week}&handhaver=niemand").status_code == 404
+    chooser = lead.page(f"/planning/weeklijst?week={week}")
+    assert chooser.status_code == 302 and chooser.headers["Location"].endswith(f"/planning/week?week={week}")
     assert lead.page(f"/planning/weeklijst?week=2026-W60&handhaver={handhaver}").status_code == 422
     css = lead.get(office.url + "/kantoor-static/planning.css", timeout=10).text
     assert "@media print" in css

@@ -259,11 +259,13 @@ def planning_cancel(assignment_id: str) -> Response:
 
 @bp.get("/planning/weeklijst")
 @page(*PLANNERS)
-def planning_print() -> tuple[str, int]:
-    """Show one handhaver's visits of a week as a list to print."""
+def planning_print() -> Response | tuple[str, int]:
+    """Show one handhaver's visits of a week as a list to print (without a handhaver: the week, to choose one)."""
     db = get_db()
     week, monday, week_error = _week_or_error(request.args.get("week"))
     person = request.args.get("handhaver") or ""
+    if not person:
+        return redirect(url_for("web.planning_week", week=week))
     names = user_names(db, {person}) if person else {}
     if person not in names:
         return render_template("error.html", status=404, message="Onbekende handhaver.", detail={}), 404
