@@ -4,6 +4,7 @@ forms' nested fields, and the documents' settings from the app config."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from flask import current_app
@@ -19,6 +20,8 @@ from server.db import get_db
 from server.documents import Settings
 from server.errors import NotFound
 from server.web.forms import field_errors, typed
+
+THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")  # "10.000": ten thousand, as a Dutch person writes it
 
 
 def settings() -> Settings:
@@ -101,9 +104,9 @@ def today() -> dt.date:
 
 
 def amount_text(value: str) -> str:
-    """Read an amount as a Dutch person types it ("1.234,50" or "1234,50") as the schema's "1234.50"."""
+    """Read an amount as a Dutch person types it ("1.234,50", "1234,50" or "10.000") as the schema's "1234.50"."""
     value = value.strip().replace("€", "").replace(" ", "")
-    if "," in value:
+    if "," in value or THOUSANDS.match(value):
         value = value.replace(".", "").replace(",", ".")
     return value
 

@@ -1,0 +1,710 @@
+"""Zaken, the team lead's case and letter pages: the list, opening a case, the LHS assessment, overtreders, the
+steps a case allows, letters made, previewed, approved and sent, a zienswijze, the timeline and the dossier;
+on a real server with the demo's data, and the main flow in a real Chromium checked by axe-core."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from server import store
+from server.auth import find_user
+from server.cases import get_case, open_case, set_overtreders
+from server.db import get_db, rows
+from server.documents import Settings
+from server.evaluation import app_norm_sets, evaluate_and_store
+from server.parties import addressee
+from server.rapport import draft
+from server.rapport_signing import sign
+from tests.office import (
+    Office,
+    OfficeSession,
+    axe_violations,
+    browser_login,
+    office_root,
+    office_screenshot,
+    start_office_browser,
+    stop_browser,
+)
+
+TODAY = dt.date.today().isoformat()
+REASON = "U verhuurt de kamers aan de bewoners en kunt de overtredingen beëindigen."
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+def office() -> Iterator[Office]:
+    root = office_root()
+    office = Office(root)
+    yield office
+    office.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    driver, profile = start_office_browser()
+    yield driver
+    stop_browser(driver, profile)
+
+
+@pytest.fixture
+def lead(office: Office) -> OfficeSession:
+    return office.session("teamleider")
+
+
+def demo_inspections(office: Office) -> list[dict[str, Any]]:
+    """Return the demo's submitted inspections with findings of impact 1 or more, newest first."""
+    return rows(office.db(), "SELECT i.id, i.address_id, i.inspector_id FROM inspections i JOIN evaluations e ON "
+                             "e.inspection_id = i.id WHERE i.status = 'submitted' AND (SELECT count(*) FROM "
+                             "json_each(e.findings) f WHERE json_extract(f.value, '$.impact') >= 1) > 10 "
+                             "ORDER BY i.started_at DESC")
+
+
+def flow_inspection(office: Office) -> dict[str, Any]:
+    """Return the demo inspection the browser flow opens its case from (one without a case yet)."""
+    taken = {r["i"] for r in rows(office.db(), "SELECT json_extract(data, '$.inspection_id') AS i FROM cases")}
+    unsigned = {r["inspection_id"] for r in rows(office.db(), "SELECT inspection_id FROM documents WHERE kind = "
+                                                              "'rapport' AND status = 'concept'")}
+    return next(r for r in demo_inspections(office) if r["id"] not in taken and r["id"] in unsigned)
+
+
+def sign_rapport(office: Office, inspection_id: str) -> None:
+    """Let the inspection's own toezichthouder sign its rapport (the letters enclose it)."""
+    with office.app.app_context():
+        db = get_db()
+        inspection = store.get(db, "inspection", inspection_id)
+        assert inspection is not None
+        name = rows(db, "SELECT name FROM users WHERE id = ?", [inspection["inspector_id"]])[0]["name"]
+        inspector = find_user(db, name)
+        assert inspector is not None
+        sign(db, Settings(office.app.config), inspection_id, inspector)
+
+
+def copied_inspection(office: Office, on: dt.date | None = None) -> str:
+    """Store a copy of a demo inspection with violations under a new id (judged, rapport drafted and signed),
+    made on another day when given (a hercontrole)."""
+    source = demo_inspections(office)[-1]
+    with office.app.app_context():
+        db = get_db()
+        record = store.get(db, "inspection", source["id"])
+        assert record is not None
+        record = {k: v for k, v in record.items() if k not in ("version", "created_at", "updated_at")}
+        record.update({"id": str(uuid.uuid4()), "assignment_id": None})
+        if on is not None:
+            record.update({"started_at": f"{on.isoformat()}T10:00:00+00:00",
+                           "finished_at": f"{on.isoformat()}T11:00:00+00:00", "kind": "hercontrole"})
+        stored = store.put(db, "inspection", record, actor=record["inspector_id"])
+        evaluate_and_store(db, stored, app_norm_sets())
+        draft(db, stored)
+    sign_rapport(office, stored["id"])
+    return str(stored["id"])
+
+
+def ready_case(office: Office) -> dict[str, Any]:
+    """Open a case (through the domain, as the API does) on a copied inspection, its verhuurder the overtreder."""
+    inspection_id = copied_inspection(office)
+    with office.app.app_context():
+        db = get_db()
+        lead = find_user(db, "teamleider")
+        assert lead is not None
+        case = open_case(db, lead, inspection_id=inspection_id)
+        party = addressee(db, case["address_id"])
+        assert party is not None
+        return set_overtreders(db, case["id"], lead, [{"party_id": party["id"], "role": "verhuurder",
+                                                       "reason": REASON}])
+
+
+def stored_case(office: Office, case_id: str) -> dict[str, Any]:
+    with office.app.app_context():
+        return get_case(get_db(), case_id)
+
+
+def documents_of(office: Office, case_id: str) -> list[dict[str, Any]]:
+    return rows(office.db(), "SELECT id, kind, status, sent_on, dispatch_method, dispatch_reference, confirmed "
+                             "FROM documents WHERE case_id = ? ORDER BY created_at", [case_id])
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def field_value(html: str, name: str) -> str:
+    found = re.search(rf'id="f-{re.escape(name)}"[^>]*value="([^"]*)"', html)
+    return found.group(1) if found else ""
+
+
+def made_letter(office: Office, http: OfficeSession, case_id: str, kind: str, fields: dict[str, Any]) -> str:
+    """Make a concept through the page; return its id."""
+    http.page(f"/zaken/{case_id}/brief/{kind}")
+    made = http.submit(f"/zaken/{case_id}/brief/{kind}", {"letter_date": TODAY, **fields})
+    assert made.status_code == 302, text_of(made.text)[:800]
+    return made.headers["Location"].rsplit("/", 1)[1]
+
+
+# --- the list, opening, roles and the token ---------------------------------------------------------------
+
+def test_the_case_list_shows_kenmerk_address_status_and_next_term_filtered_by_status(office: Office,
+                                                                                    lead: OfficeSession) -> None:
+    page = lead.page("/zaken")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "HH-2026-0001" in text and "HH-2026-0002" in text
+    assert "Afgesloten (handhaving uitgevoerd met een bestuurlijke boete)" in text
+    closed = office.db().execute("SELECT address_id FROM cases WHERE number = 'HH-2026-0002'").fetchone()[0]
+    address = store.get(office.db(), "address", closed)
+    assert address is not None and address["straat"] in text
+    only_closed = text_of(lead.page("/zaken?status=afgesloten").text)
+    assert "HH-2026-0002" in only_closed and "HH-2026-0001" not in only_closed
+    wrong = lead.page("/zaken?status=half")
+    assert wrong.status_code == 422 and "Controleer het formulier" in wrong.text
+    entry = office.db().execute("SELECT detail FROM audit_log WHERE action = 'list' AND entity = 'case' "
+                                "ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert json.loads(entry)["filters"] == {"status": "half"}
+
+
+def test_the_case_list_shows_the_next_term_a_case_waits_for(office: Office, lead: OfficeSession) -> None:
+    case = ready_case(office)
+    made = made_letter(office, lead, case["id"], "waarschuwing", {"codes": "HUURCONTRACT",
+                                                                  "lasten.HUURCONTRACT.herstel_days": "28"})
+    lead.submit(f"/zaken/{case['id']}/brieven/{made}/vaststellen", {"confirm_unverified": "1"})
+    lead.page(f"/zaken/{case['id']}/brieven/{made}")
+    sent = lead.submit(f"/zaken/{case['id']}/brieven/{made}/verzenden",
+                       {"sent_on": TODAY, "method": "post", "reference": "Verzendlijst 12"})
+    assert sent.status_code == 302
+    end = stored_case(office, case["id"])["tracks"]["wgv"]["herstel_end"]
+    from server.web.filters import datum
+    row = re.search(rf"{case['number']}.*?</tr>", lead.page("/zaken?status=open").text, re.S)
+    assert row is not None and datum(end) in text_of(row.group(0)) and "einde hersteltermijn" in row.group(0)
+
+
+def test_the_case_list_shows_fifty_at_a_time_with_a_link_to_the_next(office: Office, lead: OfficeSession) -> None:
+    with office.app.app_context():
+        db = get_db()
+        lead_user = find_user(db, "teamleider")
+        assert lead_user is not None
+        address_id = demo_inspections(office)[0]["address_id"]
+        for i in range(52):
+            open_case(db, lead_user, address_id=address_id, melding=f"Melding {i} over bewoning.")
+    first = lead.page("/zaken")
+    assert first.text.count('href="/zaken/') - first.text.count('href="/zaken/openen"') == 50
+    found = re.search(r'href="(/zaken\?[^"]*after=[^"]+)"', first.text)
+    assert found is not None
+    second = lead.page(found.group(1).replace("&amp;", "&"))
+    assert second.status_code == 200 and "HH-2026-0001" in second.text and "Naar het begin" in second.text
+
+
+def test_handhaver_and_beheerder_get_403_on_zaken_and_see_no_menu_entry(office: Office) -> None:
+    case_id = office.db().execute("SELECT id FROM cases WHERE number = 'HH-2026-0001'").fetchone()[0]
+    for user in ("handhaver1", "beheerder"):
+        http = office.session(user)
+        assert 'href="/zaken"' not in http.page("/").text
+        for path in ("/zaken", "/zaken/openen", f"/zaken/{case_id}", f"/zaken/{case_id}/beoordeling",
+                     f"/zaken/{case_id}/tijdlijn", f"/zaken/{case_id}/brief/waarschuwing"):
+            answer = http.page(path)
+            assert answer.status_code == 403, (user, path)
+            assert "Geen toegang" in answer.text
+        refused = http.submit(f"/zaken/{case_id}/stap/ingetrokken", {"reason": "weg ermee"})
+        assert refused.status_code == 403
+    assert stored_case(office, case_id)["status"] == "open"
+    assert office.session().page("/zaken").headers["Location"].startswith("/login")
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_opens_no_case(office: Office, lead: OfficeSession) -> None:
+    before = office.db().execute("SELECT count(*) FROM cases").fetchone()[0]
+    lead.page("/zaken/openen")
+    inspection_id = copied_inspection(office)
+    refused = lead.submit("/zaken/openen", {"van": "inspectie", "inspection_id": inspection_id}, token=False)
+    assert refused.status_code == 400 and "formulier is verlopen" in refused.text
+    assert office.db().execute("SELECT count(*) FROM cases").fetchone()[0] == before
+    opened = lead.submit("/zaken/openen", {"van": "inspectie", "inspection_id": inspection_id})
+    assert opened.status_code == 302 and "geopend=1" in opened.headers["Location"]
+    assert office.db().execute("SELECT count(*) FROM cases").fetchone()[0] == before + 1
+
+
+def test_opening_a_case_refuses_bad_input_at_the_field_with_values_kept(office: Office, lead: OfficeSession) -> None:
+    before = office.db().execute("SELECT count(*) FROM cases").fetchone()[0]
+    lead.page("/zaken/openen")
+    bad = lead.submit("/zaken/openen", {"van": "inspectie", "inspection_id": "geen-nummer"})
+    assert bad.status_code == 422 and "Geen geldige UUID." in bad.text
+    assert field_value(bad.text, "inspection_id") == "geen-nummer"
+    compliant = rows(office.db(), "SELECT e.inspection_id FROM evaluations e WHERE NOT EXISTS (SELECT 1 FROM "
+                                  "json_each(e.findings) f WHERE json_extract(f.value, '$.impact') >= 1) LIMIT 1")
+    refused = lead.submit("/zaken/openen", {"van": "inspectie", "inspection_id": compliant[0]["inspection_id"]})
+    assert refused.status_code == 409 and "geen overtreding van een bindend voorschrift" in refused.text
+    unknown = lead.submit("/zaken/openen", {"van": "melding", "postcode": "9999ZZ", "huisnummer": "1",
+                                            "melding": "Veel fietsen in de gang."})
+    assert unknown.status_code == 422 and "Geen adres met deze postcode" in unknown.text
+    assert field_value(unknown.text, "postcode") == "9999ZZ"
+    assert "Veel fietsen in de gang." in unknown.text
+    empty = lead.submit("/zaken/openen", {"van": "melding", "postcode": "", "huisnummer": "", "melding": ""})
+    assert empty.status_code == 422 and empty.text.count("Verplicht veld.") >= 2
+    assert office.db().execute("SELECT count(*) FROM cases").fetchone()[0] == before
+
+
+def test_a_case_opens_from_a_melding_at_a_postcode_and_number(office: Office, lead: OfficeSession) -> None:
+    address = store.get(office.db(), "address", demo_inspections(office)[0]["address_id"])
+    assert address is not None
+    lead.page("/zaken/openen")
+    opened = lead.submit("/zaken/openen", {"van": "melding", "postcode": address["postcode"].lower(),
+                                           "huisnummer": str(address["huisnummer"]),
+                                           "huisletter": address.get("huisletter") or "",
+                                           "toevoeging": address.get("toevoeging") or "",
+                                           "melding": "Buurman meldt <script>alert(1)</script> veel bewoners."})
+    assert opened.status_code == 302, text_of(opened.text)[:600]
+    page = lead.page(opened.headers["Location"])
+    assert "vanuit een melding" in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
+
+
+# --- the assessment and overtreders ------------------------------------------------------------------------
+
+def test_the_assessment_shows_the_suggestion_and_asks_a_reason_when_the_choice_differs(
+        office: Office, lead: OfficeSession) -> None:
+    case = ready_case(office)
+    path = f"/zaken/{case['id']}/beoordeling"
+    form = lead.page(path)
+    assert form.status_code == 200 and "Voorstel voor" not in form.text
+    fields = [("codes", "ROOKMELDER"), ("codes", "HUURCONTRACT"), ("behaviour", "B"),
+              ("behaviour_reason", "Onverschillig: eerder gewezen op de regels.")]
+    looked = lead.submit(path, [*fields, ("bekijk", "1")])
+    assert looked.status_code == 200
+    cells = re.findall(r'<td class="suggested">(.*?)</td>', looked.text, re.S)
+    assert len(cells) == 2 and all("Voorstel voor" in c for c in cells)  # said in words, not only a colour
+    assert stored_case(office, case["id"])["version"] == case["version"]  # looking saves nothing
+    differing = lead.submit(path, [*fields, ("chosen", "waarschuwing"), ("chosen_reason", "")])
+    assert differing.status_code == 422 and "Geef een reden als u afwijkt van de matrix." in differing.text
+    assert "Onverschillig: eerder gewezen op de regels." in differing.text
+    assert stored_case(office, case["id"])["version"] == case["version"]
+    saved = lead.submit(path, [*fields, ("chosen", "waarschuwing"),
+                               ("chosen_reason", "Eerste overtreding; de verhuurder werkt mee.")])
+    assert saved.status_code == 302
+    lasten = stored_case(office, case["id"])["lasten"]
+    assert {x["assessment"]["chosen"] for x in lasten} == {"waarschuwing"}
+    assert all(x["assessment"]["chosen_reason"] for x in lasten)
+    assert "afwijkend van het voorstel" in lead.page(f"/zaken/{case['id']}").text
+
+
+def test_overtreders_need_a_reason_and_are_recorded_with_their_role(office: Office, lead: OfficeSession) -> None:
+    inspection_id = copied_inspection(office)
+    lead.page("/zaken/openen")
+    opened = lead.submit("/zaken/openen", {"van": "inspectie", "inspection_id": inspection_id})
+    case_id = opened.headers["Location"].split("/zaken/")[1].split("?")[0]
+    path = f"/zaken/{case_id}/overtreders"
+    lead.page(path)
+    version = stored_case(office, case_id)["version"]
+    none = lead.submit(path, {})
+    assert none.status_code == 422 and "Kies ten minste één partij" in none.text
+    empty = lead.submit(path, {"o0.chosen": "1", "o0.role": "verhuurder", "o0.reason": "  "})
+    assert empty.status_code == 422 and "Mag niet leeg zijn." in empty.text
+    assert stored_case(office, case_id)["version"] == version
+    done = lead.submit(path, {"o0.chosen": "1", "o0.role": "eigenaar", "o0.reason": REASON})
+    assert done.status_code == 302
+    overtreders = stored_case(office, case_id)["overtreders"]
+    assert [(o["role"], o["reason"]) for o in overtreders] == [("eigenaar", REASON)]
+
+
+# --- steps ------------------------------------------------------------------------------------------------
+
+def test_only_the_steps_a_case_allows_are_offered_and_others_are_refused(office: Office,
+                                                                          lead: OfficeSession) -> None:
+    case = ready_case(office)
+    page = lead.page(f"/zaken/{case['id']}").text
+    assert f"/zaken/{case['id']}/brief/voornemen_lod" in page and f"/zaken/{case['id']}/brief/waarschuwing" in page
+    assert f"/zaken/{case['id']}/stap/ingetrokken" in page
+    for missing in ("stap/verbeurd", "stap/hersteld", "stap/zienswijze_ontvangen", "brief/besluit_lod",
+                    "brief/invordering", "stap/afgesloten"):
+        assert f"/zaken/{case['id']}/{missing}" not in page, missing
+    assert lead.page(f"/zaken/{case['id']}/stap/verbeurd/ROOKMELDER").status_code == 409
+    assert lead.page(f"/zaken/{case['id']}/brief/besluit_lod").status_code == 409
+    assert lead.page(f"/zaken/{case['id']}/stap/geen_stap").status_code == 404
+    refused = lead.submit(f"/zaken/{case['id']}/stap/zienswijze_ontvangen", {"received_on": TODAY, "text": "Nee."})
+    assert refused.status_code == 409
+    letter_step = lead.submit(f"/zaken/{case['id']}/stap/voornemen_verzonden", {})
+    assert letter_step.status_code == 409 and "verzenden van een vastgestelde brief" in letter_step.text
+    assert stored_case(office, case["id"])["version"] == case["version"]
+    reasonless = lead.submit(f"/zaken/{case['id']}/stap/ingetrokken", {"reason": ""})
+    assert reasonless.status_code == 422 and "Verplicht veld." in reasonless.text
+    assert stored_case(office, case["id"])["status"] == "open"
+
+
+def test_a_zienswijze_is_recorded_from_an_uploaded_file_and_a_wrong_file_is_refused(office: Office,
+                                                                                     lead: OfficeSession) -> None:
+    case = ready_case(office)
+    sent_voornemen(office, lead, case["id"])
+    path = f"/zaken/{case['id']}/stap/zienswijze_ontvangen"
+    lead.page(path)
+    version = stored_case(office, case["id"])["version"]
+    wrong = lead.post(office.url + path, data={"received_on": TODAY, "csrf_token": lead.csrf},
+                      files={"file": ("zienswijze.txt", b"gewoon tekst", "text/plain")}, allow_redirects=False,
+                      timeout=30)
+    assert wrong.status_code == 422 and "Alleen image/jpeg, image/png, application/pdf" in wrong.text
+    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    late = lead.submit(path, {"received_on": future, "text": "Wij zijn het er niet mee eens."})
+    assert late.status_code == 422 and "Ligt in de toekomst." in late.text
+    assert "Wij zijn het er niet mee eens." in late.text
+    assert stored_case(office, case["id"])["version"] == version
+    taken = lead.post(office.url + path, data={"received_on": TODAY, "how": "schriftelijk", "csrf_token": lead.csrf},
+                      files={"file": ("zienswijze.pdf", PDF, "application/pdf")}, allow_redirects=False, timeout=30)
+    assert taken.status_code == 302, text_of(taken.text)[:600]
+    import hashlib
+    zienswijze = stored_case(office, case["id"])["tracks"]["lod"]["zienswijze"]
+    assert zienswijze["file_sha256"] == hashlib.sha256(PDF).hexdigest()
+    assert lead.get(office.url + f"/api/v1/attachments/{zienswijze['file_sha256']}", timeout=10).content == PDF
+    timeline = lead.page(f"/zaken/{case['id']}/tijdlijn").text
+    assert "Zienswijze op het voornemen ontvangen" in timeline and zienswijze["file_sha256"] in timeline
+
+
+def sent_voornemen(office: Office, http: OfficeSession, case_id: str) -> None:
+    """Make, approve (confirmed) and send a voornemen last onder dwangsom through the pages."""
+    made = made_letter(office, http, case_id, "voornemen_lod", {"codes": "ROOKMELDER"})
+    http.submit(f"/zaken/{case_id}/brieven/{made}/vaststellen", {"confirm_unverified": "1"})
+    http.page(f"/zaken/{case_id}/brieven/{made}")
+    sent = http.submit(f"/zaken/{case_id}/brieven/{made}/verzenden",
+                       {"sent_on": TODAY, "method": "aangetekend", "reference": "RR000000001NL"})
+    assert sent.status_code == 302, text_of(sent.text)[:600]
+
+
+def test_a_hercontrole_is_planned_and_a_forfeited_dwangsom_is_recorded_invorderd_and_paid(
+        office: Office, lead: OfficeSession) -> None:
+    case = ready_case(office)
+    sent_voornemen(office, lead, case["id"])
+    base = f"/zaken/{case['id']}"
+    lead.page(f"{base}/stap/zienswijze_ontvangen")
+    assert lead.submit(f"{base}/stap/zienswijze_ontvangen", {"received_on": TODAY, "text": "Wij doen het zelf."}
+                       ).status_code == 302
+    made = made_letter(office, lead, case["id"], "besluit_lod", {"codes": "ROOKMELDER",
+                                                                 "weging.zienswijze": "Het is niet gedaan."})
+    lead.submit(f"{base}/brieven/{made}/vaststellen", {"confirm_unverified": "1"})
+    lead.page(f"{base}/brieven/{made}")
+    assert lead.submit(f"{base}/brieven/{made}/verzenden", {"sent_on": TODAY, "method": "uitreiking",
+                                                            "reference": "Ontvangstbewijs 7"}).status_code == 302
+    plan = lead.page(f"{base}/stap/hercontrole_gepland/ROOKMELDER")
+    inspector = case_inspector(office, case)
+    assert plan.status_code == 200 and re.search(rf'<option value="{inspector}" selected', plan.text)
+    assert lead.submit(f"{base}/stap/hercontrole_gepland/ROOKMELDER", {"inspector_id": inspector}
+                       ).status_code == 302
+    planned = stored_case(office, case["id"])["lasten"][0]["hercontrole"]
+    assignment = store.get(office.db(), "assignment", planned["assignment_id"])
+    assert assignment is not None and assignment["kind"] == "hercontrole" and assignment["due"] == planned["due"]
+    # The begunstigingstermijn has run out: its end moved back in the stored case, as a later day would find it.
+    ended = dt.date.today() - dt.timedelta(days=3)
+    with office.app.app_context():
+        from server.cases import save
+        from server.db import write
+        db = get_db()
+        with write(db):
+            stored = get_case(db, case["id"])
+            stored["lasten"][0]["term"]["end"] = ended.isoformat()
+            save(db, stored, find_user(db, "teamleider") or {})
+    again = copied_inspection(office, on=dt.date.today() - dt.timedelta(days=1))
+    form = lead.page(f"{base}/stap/verbeurd/ROOKMELDER")
+    assert form.status_code == 200 and f'value="{again}"' in form.text
+    version = stored_case(office, case["id"])["version"]
+    early = lead.submit(f"{base}/stap/verbeurd/ROOKMELDER", {"inspection_id": case["inspection_id"]})
+    assert early.status_code == 409 and "op of vóór het einde van de termijn" in early.text
+    assert stored_case(office, case["id"])["version"] == version
+    assert lead.submit(f"{base}/stap/verbeurd/ROOKMELDER", {"inspection_id": again}).status_code == 302
+    assert stored_case(office, case["id"])["lasten"][0]["states"]["lod"] == "verbeurd"
+    assert f"{base}/brief/invordering" in lead.page(base).text
+    invordering = made_letter(office, lead, case["id"], "invordering", {"codes": "ROOKMELDER"})
+    lead.submit(f"{base}/brieven/{invordering}/vaststellen", {"confirm_unverified": "1"})
+    lead.page(f"{base}/brieven/{invordering}")
+    assert lead.submit(f"{base}/brieven/{invordering}/verzenden", {"sent_on": TODAY, "method": "aangetekend",
+                                                                   "reference": "RR2NL"}).status_code == 302
+    assert stored_case(office, case["id"])["lasten"][0]["states"]["lod"] == "invordering"
+    lead.page(f"{base}/stap/dwangsom_betaald/ROOKMELDER")
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    assert lead.submit(f"{base}/stap/dwangsom_betaald/ROOKMELDER", {"paid_on": tomorrow}).status_code == 422
+    assert lead.submit(f"{base}/stap/dwangsom_betaald/ROOKMELDER", {"paid_on": TODAY}).status_code == 302
+    assert stored_case(office, case["id"])["lasten"][0]["states"]["lod"] == "betaald"
+
+
+def case_inspector(office: Office, case: dict[str, Any]) -> str:
+    inspection = store.get(office.db(), "inspection", case["inspection_id"])
+    assert inspection is not None
+    return str(inspection["inspector_id"])
+
+
+def test_an_expired_session_keeps_the_typed_zienswijze_until_signed_in_again(office: Office) -> None:
+    http = office.session("teamleider")
+    case = ready_case(office)
+    sent_voornemen(office, http, case["id"])
+    path = f"/zaken/{case['id']}/stap/zienswijze_ontvangen"
+    assert http.page(path).status_code == 200
+    http.cookies.clear()  # the session is gone (expired, or the browser was closed)
+    typed = "De rookmelders zijn besteld en hangen volgende week; wij vragen u af te zien van de last."
+    answer = http.submit(path, {"received_on": TODAY, "how": "e-mail", "text": typed})
+    assert answer.status_code == 400 and "Uw sessie is verlopen" in answer.text
+    assert "staat daarna weer in het formulier" in answer.text
+    assert stored_case(office, case["id"])["tracks"]["lod"].get("zienswijze") is None
+    http.csrf = re.findall(r'name="csrf_token" value="([^"]+)"', answer.text)[0]  # the sign-in form shown
+    signed = http.submit("/login", {"username": "teamleider", "password": office.logins["teamleider"],
+                                    "next": path})
+    assert signed.status_code == 302 and signed.headers["Location"] == path
+    again = http.page(path)
+    assert typed in again.text
+    assert http.submit(path, {"received_on": TODAY, "how": "e-mail", "text": typed}).status_code == 302
+    assert stored_case(office, case["id"])["tracks"]["lod"]["zienswijze"]["text"] == typed
+
+
+# --- letters ----------------------------------------------------------------------------------------------
+
+def test_a_letter_with_bad_input_is_shown_again_at_the_field_with_values_kept_and_nothing_written(
+        office: Office, lead: OfficeSession) -> None:
+    case = ready_case(office)
+    path = f"/zaken/{case['id']}/brief/voornemen_lod"
+    form = lead.page(path)
+    assert field_value(form.text, "lasten.ROOKMELDER.dwangsom.amount") == "500.00"
+    bad = lead.submit(path, {"letter_date": TODAY, "codes": "ROOKMELDER",
+                             "lasten.ROOKMELDER.begunstigingstermijn_days": "veertien",
+                             "lasten.ROOKMELDER.dwangsom.amount": "1.250,00"})
+    assert bad.status_code == 422 and "Geen geldig geheel getal." in bad.text
+    assert 'id="e-lasten.ROOKMELDER.begunstigingstermijn_days"' in bad.text
+    assert field_value(bad.text, "lasten.ROOKMELDER.begunstigingstermijn_days") == "veertien"
+    too_low = lead.submit(path, {"letter_date": TODAY, "codes": "ROOKMELDER",
+                                 "lasten.ROOKMELDER.dwangsom.amount": "1.250,00",
+                                 "lasten.ROOKMELDER.dwangsom.per": "week",
+                                 "lasten.ROOKMELDER.dwangsom.max": "1000"})
+    assert too_low.status_code == 422 and 'id="e-lasten.ROOKMELDER.dwangsom.max"' in too_low.text
+    assert "Lager dan het bedrag." in too_low.text
+    none = lead.submit(path, {"letter_date": TODAY})
+    assert none.status_code == 422 and "Kies ten minste één overtreding" in none.text
+    early = lead.submit(path, {"letter_date": "2020-01-01", "codes": "ROOKMELDER"})
+    assert early.status_code == 422 and "vóór het bezoek" in early.text
+    assert documents_of(office, case["id"]) == []
+    made = made_letter(office, lead, case["id"], "voornemen_lod", {
+        "codes": "ROOKMELDER", "lasten.ROOKMELDER.dwangsom.amount": "1.250,00",
+        "lasten.ROOKMELDER.dwangsom.per": "week", "lasten.ROOKMELDER.dwangsom.max": "10.000"})
+    row = rows(office.db(), "SELECT data FROM documents WHERE id = ?", [made])[0]
+    assert json.loads(row["data"])["params"]["lasten"]["ROOKMELDER"]["dwangsom"] == {
+        "amount": "1250.00", "per": "week", "max": "10000"}
+
+
+def test_approving_a_letter_citing_unverified_voorschriften_needs_the_ticked_confirmation(
+        office: Office, lead: OfficeSession) -> None:
+    case = ready_case(office)
+    made = made_letter(office, lead, case["id"], "waarschuwing", {"codes": "HUURCONTRACT"})
+    page = lead.page(f"/zaken/{case['id']}/brieven/{made}")
+    assert f'src="/api/v1/documents/{made}"' in page.text and "<iframe" in page.text
+    assert "Wet goed verhuurderschap" in text_of(page.text.split('id="h-confirm"')[1])
+    preview = lead.get(office.url + f"/api/v1/documents/{made}", timeout=30)
+    assert preview.status_code == 200 and preview.headers["Content-Type"] == "application/pdf"
+    unticked = lead.submit(f"/zaken/{case['id']}/brieven/{made}/vaststellen", {})
+    assert unticked.status_code == 409
+    assert 'id="e-confirm_unverified"' in unticked.text and "niet aan de officiële tekst" in unticked.text
+    assert documents_of(office, case["id"])[0]["status"] == "concept"
+    ticked = lead.submit(f"/zaken/{case['id']}/brieven/{made}/vaststellen", {"confirm_unverified": "1"})
+    assert ticked.status_code == 302
+    document = documents_of(office, case["id"])[0]
+    assert document["status"] == "approved" and "HUURCONTRACT" in document["confirmed"]
+    events = [e["action"] for e in rows(office.db(), "SELECT action FROM case_events WHERE case_id = ?",
+                                        [case["id"]])]
+    assert "voorschriften_bevestigd" in events
+    assert "Vaststellen" not in lead.page(f"/zaken/{case['id']}/brieven/{made}").text
+
+
+def test_sending_records_method_and_proof_and_refuses_another_date(office: Office, lead: OfficeSession) -> None:
+    case = ready_case(office)
+    made = made_letter(office, lead, case["id"], "waarschuwing", {"codes": "HUURCONTRACT"})
+    lead.submit(f"/zaken/{case['id']}/brieven/{made}/vaststellen", {"confirm_unverified": "1"})
+    lead.page(f"/zaken/{case['id']}/brieven/{made}")
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    other_day = lead.submit(f"/zaken/{case['id']}/brieven/{made}/verzenden",
+                            {"sent_on": yesterday, "method": "aangetekend", "reference": "RR1NL"})
+    assert other_day.status_code == 409 and 'id="e-sent_on"' in other_day.text
+    no_method = lead.submit(f"/zaken/{case['id']}/brieven/{made}/verzenden",
+                            {"sent_on": TODAY, "method": "duif", "reference": "RR1NL"})
+    assert no_method.status_code == 422 and 'id="e-method"' in no_method.text
+    assert documents_of(office, case["id"])[0]["sent_on"] is None
+    sent = lead.submit(f"/zaken/{case['id']}/brieven/{made}/verzenden",
+                       {"sent_on": TODAY, "method": "aangetekend", "reference": "RR123456789NL"})
+    assert sent.status_code == 302
+    document = documents_of(office, case["id"])[0]
+    assert (document["sent_on"], document["dispatch_method"], document["dispatch_reference"]) == (
+        TODAY, "aangetekend", "RR123456789NL")
+    assert stored_case(office, case["id"])["tracks"]["wgv"]["state"] == "waarschuwing"
+    page = lead.page(f"/zaken/{case['id']}/brieven/{made}").text
+    assert "RR123456789NL" in page and "Verzending vastleggen" not in page
+
+
+def test_the_dossier_is_made_from_the_case_page_and_its_pdf_is_served(office: Office, lead: OfficeSession) -> None:
+    case_id = office.db().execute("SELECT id FROM cases WHERE number = 'HH-2026-0002'").fetchone()[0]
+    made = made_letter(office, lead, case_id, "dossier", {})
+    page = lead.page(f"/zaken/{case_id}/brieven/{made}")
+    assert "Dossier" in page.text and "Verzending vastleggen" not in page.text
+    pdf = lead.get(office.url + f"/api/v1/documents/{made}", timeout=30)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    approved = lead.submit(f"/zaken/{case_id}/brieven/{made}/vaststellen", {})
+    assert approved.status_code == 302
+    assert rows(office.db(), "SELECT status FROM documents WHERE id = ?", [made])[0]["status"] == "approved"
+
+
+def test_every_case_page_view_writes_one_read_entry_in_the_audit_log(office: Office, lead: OfficeSession) -> None:
+    case_id = office.db().execute("SELECT id FROM cases WHERE number = 'HH-2026-0002'").fetchone()[0]
+
+    def reads() -> int:
+        return int(office.db().execute("SELECT count(*) FROM audit_log WHERE action = 'read' AND entity = 'case' "
+                                       "AND record_id = ?", [case_id]).fetchone()[0])
+
+    before = reads()
+    lead.page(f"/zaken/{case_id}")
+    lead.page(f"/zaken/{case_id}/tijdlijn")
+    assert reads() == before + 2
+    assert lead.page("/zaken/00000000-0000-4000-8000-000000000000").status_code == 404
+
+
+# --- the browser flow -------------------------------------------------------------------------------------
+
+def click(driver: webdriver.Chrome, text: str) -> None:
+    """Follow the link or press the button a user reads as `text`, and wait for the page it leads to."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.XPATH, f"//main//a[normalize-space()='{text}'] | //main//button[normalize-space()='{text}']"
+                        ).click()
+    WebDriverWait(driver, 10).until(staleness_of(old))
+
+
+def heading(driver: webdriver.Chrome) -> str:
+    return str(driver.find_element(By.TAG_NAME, "h1").text)
+
+
+def checked_axe(driver: webdriver.Chrome) -> None:
+    violations = axe_violations(driver)
+    assert violations == [], (driver.current_url, violations)
+
+
+def approve_and_send(driver: webdriver.Chrome, reference: str) -> None:
+    """On a letter page: tick the confirmation, approve, then record the sending."""
+    driver.find_element(By.ID, "f-confirm_unverified").click()
+    click(driver, "Vaststellen")
+    assert "De brief is vastgesteld" in driver.find_element(By.CSS_SELECTOR, ".notice.ok").text
+    checked_axe(driver)
+    Select(driver.find_element(By.ID, "f-method")).select_by_value("aangetekend")
+    driver.find_element(By.ID, "f-reference").send_keys(reference)
+    click(driver, "Verzending vastleggen")
+    assert "De verzending is vastgelegd" in driver.find_element(By.CSS_SELECTOR, ".notice.ok").text
+
+
+def test_a_team_lead_opens_assesses_and_enforces_a_case_in_the_browser(office: Office,
+                                                                         browser: webdriver.Chrome) -> None:
+    driver = browser
+    inspection = flow_inspection(office)
+    sign_rapport(office, inspection["id"])
+    browser_login(driver, office, "teamleider")
+    driver.get(office.url + "/zaken")
+    assert heading(driver) == "Zaken"
+    checked_axe(driver)
+    office_screenshot(driver, "zaken")
+
+    click(driver, "Zaak openen")
+    checked_axe(driver)
+    office_screenshot(driver, "zaak-openen")
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.XPATH, f"//input[@name='inspection_id' and @value='{inspection['id']}']/../button").click()
+    WebDriverWait(driver, 10).until(staleness_of(old))
+    assert "De zaak is geopend" in driver.find_element(By.CSS_SELECTOR, ".notice.ok").text
+    case_url = driver.current_url.split("?")[0]
+    case_id = case_url.rsplit("/", 1)[1]
+
+    click(driver, "Overtreders vastleggen")
+    driver.find_element(By.ID, "f-o0.chosen").click()
+    click(driver, "Overtreders vastleggen")  # no reason typed: refused at the field
+    assert "Mag niet leeg zijn." in driver.find_element(By.CSS_SELECTOR, ".error-summary").text
+    checked_axe(driver)
+    driver.find_element(By.ID, "f-o0.reason").send_keys(REASON)
+    click(driver, "Overtreders vastleggen")
+    assert REASON in driver.find_element(By.ID, "kop-overtreders").find_element(By.XPATH, "..").text
+
+    click(driver, "LHS-beoordeling")
+    checked_axe(driver)
+    Select(driver.find_element(By.ID, "f-behaviour")).select_by_value("B")
+    driver.find_element(By.ID, "f-behaviour_reason").send_keys("Onverschillig: eerder gewezen op de regels.")
+    click(driver, "Voorstel bekijken")
+    marked = driver.find_elements(By.CSS_SELECTOR, "td.suggested strong")
+    assert [m.text for m in marked] and all(m.text.startswith("Voorstel voor") for m in marked)
+    checked_axe(driver)
+    office_screenshot(driver, "zaak-beoordeling")
+    Select(driver.find_element(By.ID, "f-chosen")).select_by_value("waarschuwing")
+    click(driver, "Beoordeling vastleggen")
+    assert "Geef een reden als u afwijkt van de matrix." in driver.find_element(By.CSS_SELECTOR,
+                                                                                ".error-summary").text
+    checked_axe(driver)
+    office_screenshot(driver, "zaak-beoordeling-fout")
+    Select(driver.find_element(By.ID, "f-chosen")).select_by_index(0)  # the matrix's own suggestion
+    click(driver, "Beoordeling vastleggen")
+    assert "De beoordeling is vastgelegd" in driver.find_element(By.CSS_SELECTOR, ".notice.ok").text
+    checked_axe(driver)
+    office_screenshot(driver, "zaak")
+
+    click(driver, "Brief maken: waarschuwing")
+    checked_axe(driver)
+    click(driver, "Concept maken")
+    frame = driver.find_element(By.CSS_SELECTOR, "iframe.preview").get_attribute("src") or ""
+    assert frame.endswith("/api/v1/documents/" + driver.current_url.rsplit("/", 1)[1])
+    checked_axe(driver)
+    office_screenshot(driver, "zaak-brief")
+    click(driver, "Vaststellen")  # the confirmation not ticked: refused, the voorschriften named
+    assert "Vink aan" in driver.find_element(By.ID, "e-confirm_unverified").text
+    checked_axe(driver)
+    approve_and_send(driver, "RR100000001NL")
+
+    click(driver, "Brief maken: voornemen last onder dwangsom")
+    for box in driver.find_elements(By.CSS_SELECTOR, "input[name=codes]"):
+        if box.get_attribute("value") != "ROOKMELDER" and box.is_selected():
+            box.click()
+    days = driver.find_element(By.ID, "f-lasten.ROOKMELDER.begunstigingstermijn_days")
+    days.clear()
+    days.send_keys("0")
+    click(driver, "Concept maken")
+    assert "Moet minstens 1" in driver.find_element(By.ID, "e-lasten.ROOKMELDER.begunstigingstermijn_days"
+                                                               ).text
+    checked_axe(driver)
+    days = driver.find_element(By.ID, "f-lasten.ROOKMELDER.begunstigingstermijn_days")
+    days.clear()
+    days.send_keys("14")
+    click(driver, "Concept maken")
+    approve_and_send(driver, "RR100000002NL")
+
+    click(driver, "Zienswijze op het voornemen ontvangen")
+    checked_axe(driver)
+    Select(driver.find_element(By.ID, "f-how")).select_by_value("schriftelijk")
+    driver.find_element(By.ID, "f-text").send_keys("De rookmelders zijn besteld; wij vragen uitstel.")
+    click(driver, "Zienswijze op het voornemen ontvangen vastleggen")
+    assert "De stap is vastgelegd" in driver.find_element(By.CSS_SELECTOR, ".notice.ok").text
+
+    click(driver, "Brief maken: besluit last onder dwangsom")
+    click(driver, "Concept maken")  # a zienswijze came in: its weighing is required
+    assert "Verplicht na een zienswijze." in driver.find_element(By.ID, "e-weging.zienswijze").text
+    checked_axe(driver)
+    driver.find_element(By.ID, "f-weging.zienswijze").send_keys("Besteld is niet opgehangen; de last blijft.")
+    click(driver, "Concept maken")
+    approve_and_send(driver, "RR100000003NL")
+
+    case = stored_case(office, case_id)
+    assert case["tracks"]["lod"]["state"] == "besluit" and case["tracks"]["wgv"]["state"] == "waarschuwing"
+    sent = [d for d in documents_of(office, case_id) if d["sent_on"]]
+    assert [d["kind"] for d in sent] == ["waarschuwing", "voornemen_lod", "besluit_lod"]
+    assert [d["dispatch_reference"] for d in sent] == ["RR100000001NL", "RR100000002NL", "RR100000003NL"]
+
+    click(driver, "Tijdlijn")
+    rows_text = driver.find_element(By.CSS_SELECTOR, "table.timeline").text
+    assert "Zienswijze op het voornemen ontvangen" in rows_text and "Besluit last onder dwangsom verzonden" in rows_text
+    checked_axe(driver)
+    office_screenshot(driver, "zaak-tijdlijn")
+    driver.get(case_url)
+    checked_axe(driver)
+    office_screenshot(driver, "zaak-besluit")
+    driver.get(case_url + "/stap/dwangsom_betaald/ROOKMELDER")  # nothing forfeited: an error page
+    assert heading(driver) == "Niet mogelijk"
+    checked_axe(driver)
