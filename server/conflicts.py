@@ -1,0 +1,87 @@
+"""Sync conflicts waiting for the team lead: the open ones, page by page, and a choice that settles one.
+
+server.sync records a conflict (both values kept) when a tablet's change clashes with the server's; the
+choice made here (keep one of the two, or a third value) is stored as the record's next version, so every
+tablet that holds the record pulls it, and the conflict is marked resolved by whom and when.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+from sqlite_utils import Database
+
+from schemas import address_schema, assignment_schema
+from server import store
+from server.db import rows, write
+from server.errors import Conflict, Invalid, NotFound
+
+# The records whose conflicting field can be set to a chosen value, each loaded by its wire schema.
+SCHEMAS: dict[str, Schema] = {"address": address_schema, "assignment": assignment_schema}
+CHOICES = ("server", "device", "other")
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    for key in ("server_value", "device_value"):
+        row[key] = json.loads(row[key]) if row[key] is not None else None
+    return row
+
+
+def open_conflicts(db: Database, *, after: tuple[str, str] | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Return open conflicts oldest first, after (created_at, id) when given; values decoded from JSON."""
+    start = after or ("", "")
+    found = rows(db, "SELECT * FROM conflicts WHERE resolved_at IS NULL AND (created_at, id) > (?, ?) "
+                     "ORDER BY created_at, id LIMIT ?", [start[0], start[1], limit])
+    return [_decoded(row) for row in found]
+
+
+def get_conflict(db: Database, conflict_id: str) -> dict[str, Any] | None:
+    """Return one conflict, values decoded, or None."""
+    found = rows(db, "SELECT * FROM conflicts WHERE id = ?", [conflict_id])
+    return _decoded(found[0]) if found else None
+
+
+def settable(conflict: dict[str, Any]) -> bool:
+    """Return whether a value can be chosen for this conflict (a field of a record with a wire schema)."""
+    schema = SCHEMAS.get(conflict["entity"])
+    return schema is not None and conflict["field"] in schema.fields and not schema.fields[conflict["field"]].dump_only
+
+
+def resolve(db: Database, conflict_id: str, user_id: str, choice: str, other: Any = None) -> dict[str, Any]:
+    """Settle a conflict: keep the server's value, take the tablet's, or set another one; return the new record.
+
+    The chosen value is loaded with the whole record through its wire schema (Invalid with the field's
+    Dutch message under "value" when it does not fit) and stored as the record's next version, even when
+    it equals the current value, so that every tablet holding the record pulls the decision. NotFound for
+    an unknown conflict or a record that is gone; Conflict when it was resolved already.
+    """
+    if choice not in CHOICES:
+        raise Invalid(errors={"choice": ["Kies een van de waarden of vul een andere in."]})
+    with write(db):
+        conflict = get_conflict(db, conflict_id)
+        if conflict is None:
+            raise NotFound("Dit conflict bestaat niet (meer).")
+        if conflict["resolved_at"]:
+            raise Conflict("Dit conflict is al afgehandeld.")
+        if not settable(conflict):
+            raise Conflict("Voor dit conflict kan geen waarde gekozen worden.")
+        schema, field = SCHEMAS[conflict["entity"]], conflict["field"]
+        current = store.get(db, conflict["entity"], conflict["record_id"])
+        if current is None:
+            raise NotFound("Het record van dit conflict bestaat niet meer.")
+        value = {"server": conflict["server_value"], "device": conflict["device_value"]}.get(choice, other)
+        writable = [name for name, f in schema.fields.items() if not f.dump_only]
+        record = {name: current.get(name) for name in writable if name in current} | {field: value}
+        try:
+            loaded = schema.load(record)
+        except ValidationError as err:
+            messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+            mine = messages.get(field) or next(iter(messages.values()))
+            raise Invalid(errors={"value": mine}) from None
+        stored = store.put(db, conflict["entity"], schema.dump(loaded), actor=user_id,
+                           expected_version=current["version"])
+        db.execute("UPDATE conflicts SET resolved_at = ?, resolved_by = ? WHERE id = ?",
+                   [store.now(), user_id, conflict_id])
+    return stored
