@@ -391,6 +391,21 @@ def m016_office_page_indexes(db: Database) -> None:
 
 
 @migrations()
+def m017_audit_log_filters_and_dashboard_figures(db: Database) -> None:
+    # The Logboek lists the audit log newest first (by time, then id) filtered by user, action, kind of record or
+    # period; each index ends in the row id, so a page of 50 is read in index order however many million rows
+    # there are (one record's entries are found through audit_log_record).
+    db.execute("CREATE INDEX audit_log_at ON audit_log(at)")
+    db.execute("CREATE INDEX audit_log_user ON audit_log(user_id, at)")
+    db.execute("CREATE INDEX audit_log_action ON audit_log(action, at)")
+    db.execute("CREATE INDEX audit_log_entity ON audit_log(entity, at)")
+    # The dashboard's figures (server.figures, seconds over a large database), computed by the scheduler at
+    # most every DASHBOARD_FIGURES_MINUTES and kept per week with when they were computed.
+    db.execute("""CREATE TABLE dashboard_figures (
+        week TEXT PRIMARY KEY, computed_at TEXT NOT NULL, today TEXT NOT NULL, figures TEXT NOT NULL)""")
+
+
+@migrations()
 def m018_inspections_submitted_per_address(db: Database) -> None:
     # Whether an address was ever inspected and when last (the office's address lists and the planning's
     # "never inspected" filter), answered from this index alone instead of reading each inspection's record.

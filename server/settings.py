@@ -134,6 +134,13 @@ SETTINGS: list[Setting] = [
             int),
     Setting("RETENTION", "", "JSON-bestand met de bewaartermijnen per resultaat van een zaak (categorie van de "
             "Selectielijst, termijn in jaren, bron, geverifieerd); leeg: het meegeleverde bestand."),
+    # --- settings of the office's dashboard and Taken page (server.web.home, server.web.jobs_pages) ---
+    Setting("DASHBOARD_STALE_DAYS", 7, "Het overzicht noemt een tablet die zoveel dagen niet synchroniseerde (of "
+            "nog niet-verzonden werk meldde).", int),
+    Setting("DASHBOARD_FIGURES_MINUTES", 15, "Zo vaak (in minuten) berekent de planner de cijfers van het overzicht "
+            "opnieuw; het overzicht toont de laatst berekende met het tijdstip.", int),
+    Setting("INBOX_UPLOAD_MAX_BYTES", 100 * 1000 * 1000, "Grootste BAG- of BRP-bestand in bytes dat de pagina Taken "
+            "in de inbox zet.", int),
 ]
 
 

@@ -61,6 +61,8 @@ class Scheduler:
         self.parent_pid = parent_pid
         self.stopped = threading.Event()
         self.tick_count = 0  # ticks completed (how a test knows the scheduler looked again)
+        # The dashboard's figures are the real scheduler's work, not that of one running a test's own jobs.
+        self.figures = jobs is None
         self._triggers = {name: trigger_of(spec, app.config) for name, spec in self.jobs.items()}  # fails early
         self._scheduler = BackgroundScheduler(timezone=TIMEZONE, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
@@ -72,9 +74,16 @@ class Scheduler:
     # --- what runs ---
 
     def tick(self) -> None:
-        """Run what is due and missing, and what the office pages queued."""
+        """Run what is due and missing, and what the office pages queued; keep the dashboard's figures fresh."""
         for spec in self.jobs.values():
             self.run_if_due(spec)
+        self.run_queued()
+        if self.figures:
+            self._dispatch(self.refresh_figures)
+        self.tick_count += 1
+
+    def run_queued(self) -> None:
+        """Run the runs the office pages queued, each once (the tick's second half)."""
         with self.app.app_context():
             waiting = queued(get_db())
         for entry in waiting:
@@ -85,7 +94,20 @@ class Scheduler:
                 if not take_queued(get_db(), entry["id"], self.clock()):
                     continue
             self._dispatch(self._run_queued, spec, entry)
-        self.tick_count += 1
+
+    def refresh_figures(self) -> bool:
+        """Compute the dashboard's figures again when they are older than DASHBOARD_FIGURES_MINUTES (one at a time)."""
+        from server.dashboard_figures import refresh_if_stale
+        with self._guard:
+            if "figures" in self._running:
+                return False
+            self._running.add("figures")
+        try:
+            with self.app.app_context():
+                return refresh_if_stale(get_db(), self.app.config, self.clock())
+        finally:
+            with self._guard:
+                self._running.discard("figures")
 
     def _run_queued(self, spec: JobSpec, entry: dict[str, Any]) -> None:
         run = self._run(spec, entry["period"] or default_period(spec, self.clock()), "queue",
