@@ -12,12 +12,15 @@ granted (a correction is newer than what it corrects, so it counts), as the figu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
 from schemas import jsontext
+from schemas.address import normalise_postcode
+from server import bag_rows
 from server.db import rows
 
 PAGE_SIZE = 50
@@ -117,3 +120,52 @@ def find(db: Database, search: Search, page_size: int = PAGE_SIZE) -> tuple[list
         out.append({**record, "residents": residents, "brp_gap": gap, "last_inspected": row["last_inspected"],
                     "open_case": bool(row["open_case"]), "planned": row["planned"]})
     return out, len(ids) > page_size
+
+
+_POSTCODE_START = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{0,2})(?:\s+([0-9]{1,5}))?$")
+_STREET_NUMBER = re.compile(r"^(.*?\D)\s+([0-9]{1,5})\s*[A-Za-z]?(?:-\S+)?$")
+
+
+def words(text: str) -> dict[str, Any]:
+    """Read one search box as people type it: '1431AB 12', '1431', 'Zijdstraat 12', 'zijd', or a BAG id.
+
+    Returns the parts found (postcode, huisnummer, straat or bag_id); a BAG id comes back as typed,
+    for the caller to check and pad as the import does.
+    """
+    text = " ".join(text.split())
+    if not text:
+        return {}
+    digits = text.replace(" ", "")
+    if digits.isdigit() and len(digits) >= 10:
+        return {"bag_id": digits}
+    found = _POSTCODE_START.match(text)
+    if found:
+        out: dict[str, Any] = {"postcode": (found[1] + found[2]).upper()}
+        if found[3]:
+            out["huisnummer"] = int(found[3])
+        return out
+    if digits.isdigit() and len(digits) <= 5:
+        return {"huisnummer": int(digits)}
+    found = _STREET_NUMBER.match(text)
+    if found:
+        return {"straat": found[1].strip(), "huisnummer": int(found[2])}
+    return {"straat": text}
+
+
+_PARTIAL_POSTCODE = re.compile(r"^[1-9][0-9]{3}[A-Z]{0,2}$")
+
+
+def checked(postcode: str | None, bag_id: str | None) -> tuple[str | None, str | None, dict[str, str]]:
+    """Return a typed postcode (or its start) normalised and a BAG id padded to 16 digits as the import pads it,
+    with a Dutch message per field that is neither."""
+    errors: dict[str, str] = {}
+    if postcode:
+        postcode = normalise_postcode(postcode)
+        if not _PARTIAL_POSTCODE.match(postcode):
+            errors["postcode"] = ("Geen geldige postcode: vier cijfers (niet beginnend met 0) en twee letters, "
+                                  "zoals 1431AB.")
+    if bag_id:
+        bag_id, why = bag_rows.bag_id(re.sub(r"\s+", "", bag_id), "nummeraanduiding")
+        if why:
+            errors["bag_id"] = f"Geen geldig BAG-id: {why}."
+    return postcode or None, bag_id or None, errors

@@ -144,6 +144,10 @@ def test_addresses_are_found_by_postcode_street_number_and_bag_id(office: Office
     assert all(an_address(office, "id = ?", [i])["straat"].lower().startswith(street[:4].lower()) for i in by_street)
     by_bag = found_ids(lead.page(f"/adressen?bag_id={address['bag_id'].lstrip('0')}").text)
     assert by_bag == [address["id"]]  # typed without its leading zero, padded as the import pads it
+    one_box = found_ids(lead.page(f"/adressen?q={street.lower()} {address['huisnummer']}").text)
+    assert address["id"] in one_box and set(one_box) <= set(by_street)
+    assert found_ids(lead.page(f"/adressen?q={postcode[:4]} {postcode[4:]}").text) == by_postcode
+    assert found_ids(lead.page(f"/adressen?q={address['bag_id'][1:]}").text) == [address["id"]]
     nothing = lead.page("/adressen?straat=Onbestaandestraat")
     assert nothing.status_code == 200 and "Geen adressen gevonden." in nothing.text
 
@@ -154,6 +158,7 @@ def test_addresses_are_found_by_postcode_street_number_and_bag_id(office: Office
     ("bag_id=0358010000000001", "bag_id", "geen nummeraanduiding"),
     ("huisnummer=twaalf", "huisnummer", "Geen geldig geheel getal."),
     ("pagina=0", "pagina", "Moet minstens 1"),
+    ("q=12345678901", "q", "Geen geldig BAG-id"),
 ])
 def test_a_bad_search_is_shown_at_its_field_with_what_was_typed(office: Office, query: str, field: str,
                                                                  message: str) -> None:
@@ -291,15 +296,16 @@ def test_search_an_address_and_edit_its_fields_in_chromium(office: Office, brows
     browser.find_element(By.LINK_TEXT, "Adressen").click()
     assert axe_violations(browser) == []
     office_screenshot(browser, "adressen")
+    browser.find_element(By.XPATH, "//summary[.='Zoeken per veld']").click()
     browser.find_element(By.ID, "f-postcode").send_keys("0000")
-    browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    browser.find_element(By.CSS_SELECTOR, "form[aria-label='Adressen zoeken'] button[type=submit]").click()
     assert "Geen geldige postcode" in browser.find_element(By.ID, "e-postcode").text
     assert axe_violations(browser) == []
     field = browser.find_element(By.ID, "f-postcode")
     field.clear()
     field.send_keys(address["postcode"])
     browser.find_element(By.ID, "f-straat").send_keys(address["straat"][:3].lower())
-    browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    browser.find_element(By.CSS_SELECTOR, "form[aria-label='Adressen zoeken'] button[type=submit]").click()
     browser.find_element(By.CSS_SELECTOR, f"a[href='/adressen/{address['id']}']").click()
     assert address["straat"] in browser.find_element(By.TAG_NAME, "h1").text
     assert axe_violations(browser) == []

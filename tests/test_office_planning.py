@@ -125,7 +125,9 @@ def test_a_bad_plan_is_shown_at_its_field_with_the_values_kept_and_nothing_writt
 def test_the_filters_narrow_the_list_to_what_they_say(office: Office) -> None:
     lead = office.session("teamleider")
     db = office.db()
-    never = set(listed(lead.page("/planning?nooit=1").text))
+    first = lead.page("/planning?nooit=1")
+    assert 'value="None"' not in first.text  # an empty filter is an empty field
+    never = set(listed(first.text))
     inspected = {r[0] for r in db.execute("SELECT DISTINCT address_id FROM inspections WHERE status = 'submitted'")}
     assert never and not never & inspected
     gap = set(listed(lead.page("/planning?brp=1").text))
@@ -141,6 +143,11 @@ def test_the_filters_narrow_the_list_to_what_they_say(office: Office) -> None:
     lint_unverified = set(listed(lead.page("/planning?type=lint&geverifieerd=nee").text))
     assert lint_unverified == {r[0] for r in db.execute(
         "SELECT id FROM addresses WHERE location_type = 'lint' AND verified = 0")}
+    postcode = db.execute("SELECT postcode FROM addresses ORDER BY id LIMIT 1").fetchone()[0]
+    by_postcode = set(listed(lead.page(f"/planning?q={postcode[:4]}+{postcode[4:].lower()}").text))
+    assert by_postcode == {r[0] for r in db.execute("SELECT id FROM addresses WHERE postcode = ?", [postcode])}
+    wrong = lead.page("/planning?q=12345678901")
+    assert wrong.status_code == 422 and 'id="e-q">Geen geldig BAG-id' in wrong.text
     bad = lead.page("/planning?type=kasteel")
     assert bad.status_code == 422 and "Moet een van deze waarden zijn" in bad.text
 

@@ -14,7 +14,6 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
-from schemas.address import normalise_postcode
 from schemas.base import BaseSchema, Str, between, max_length
 from schemas.party import ROLES, party_link_schema
 from server import address_search, parties, rapport, store
@@ -22,7 +21,6 @@ from server import addresses as address_rules
 from server.api.parties import link_end_schema
 from server.audit import audit
 from server.auth import PLANNERS, current_user
-from server.bag_rows import bag_id
 from server.db import get_db, rows
 from server.errors import Conflict, Invalid, NotFound
 from server.evaluation import stored_evaluation
@@ -33,7 +31,6 @@ from server.web.access import page
 from server.web.forms import field_errors, parse, typed
 from server.web.planning import KIND_LABELS, LOCATION_LABELS, STATUS_LABELS, address_text, user_names
 
-PARTIAL_POSTCODE = re.compile(r"^[1-9][0-9]{3}[A-Z]{0,2}$")
 ROLE_LABELS = {"verhuurder": "Verhuurder", "eigenaar": "Eigenaar", "beheerder": "Beheerder",
                "verhuurbemiddelaar": "Verhuurbemiddelaar", "werkgever": "Werkgever", "uitzendbureau": "Uitzendbureau"}
 ACCESS_LABELS = {"granted": "toegang", "refused": "toegang geweigerd", "nobody_home": "niemand thuis"}
@@ -47,13 +44,14 @@ LINK_FIELDS = {"party_id": "text", "role": "text", "from": "text", "until": "tex
 FIELD_LABELS = {"location_type": "Soort locatie", "verified": "Geverifieerd", "notes": "Notities",
                 "party_id": "Partij", "role": "Rol", "from": "Vanaf", "until": "Tot", "_schema": "Formulier",
                 "postcode": "Postcode", "straat": "Straat", "huisnummer": "Huisnummer", "bag_id": "BAG-id",
-                "pagina": "Pagina"}
+                "pagina": "Pagina", "q": "Zoeken"}
 INSPECTIONS_SHOWN = 50
 
 
 class AddressSearchForm(BaseSchema):
     """The search above the address list (query string)."""
 
+    q = Str(load_default=None, validate=max_length(100))
     postcode = Str(load_default=None, validate=max_length(12))
     straat = Str(load_default=None, validate=max_length(80))
     huisnummer = QueryInt(load_default=None, validate=between(1, 99999))
@@ -62,7 +60,8 @@ class AddressSearchForm(BaseSchema):
 
 
 address_search_form = AddressSearchForm()
-SEARCH_FIELDS = {"postcode": "text", "straat": "text", "huisnummer": "int", "bag_id": "text", "pagina": "int"}
+SEARCH_FIELDS = {"q": "text", "postcode": "text", "straat": "text", "huisnummer": "int", "bag_id": "text",
+                 "pagina": "int"}
 
 
 def _search_of(args: Any) -> tuple[address_search.Search, dict[str, str]]:
@@ -70,17 +69,13 @@ def _search_of(args: Any) -> tuple[address_search.Search, dict[str, str]]:
         q = address_search_form.load(typed(args, SEARCH_FIELDS))
     except ValidationError as err:
         return address_search.Search(), field_errors(err.messages)
-    errors: dict[str, str] = {}
-    postcode = normalise_postcode(q["postcode"]) if q["postcode"] else None
-    if postcode and not PARTIAL_POSTCODE.match(postcode):
-        errors["postcode"] = "Geen geldige postcode: vier cijfers (niet beginnend met 0) en twee letters, zoals 1431AB."
-    number_id = None
-    if q["bag_id"]:
-        number_id, why = bag_id(re.sub(r"\s+", "", q["bag_id"]), "nummeraanduiding")
-        if why:
-            errors["bag_id"] = f"Geen geldig BAG-id: {why}."
-    return address_search.Search(postcode=postcode, straat=q["straat"], huisnummer=q["huisnummer"], bag_id=number_id,
-                                 page=q["pagina"]), errors
+    typed_in = address_search.words(q["q"] or "")  # the one box; a field filled in below it wins
+    fields = {k: q[k] if q[k] is not None else typed_in.get(k) for k in ("postcode", "straat", "huisnummer", "bag_id")}
+    postcode, number_id, errors = address_search.checked(fields["postcode"], fields["bag_id"])
+    if q["q"] and errors and not (q["postcode"] or q["bag_id"]):
+        errors = {"q": next(iter(errors.values()))}
+    return address_search.Search(postcode=postcode, straat=fields["straat"], huisnummer=fields["huisnummer"],
+                                 bag_id=number_id, page=q["pagina"]), errors
 
 
 @bp.get("/adressen")

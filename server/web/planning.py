@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from schemas import assignment_schema
 from schemas.address import LOCATION_TYPES
 from schemas.assignment import KINDS
-from schemas.base import BaseSchema, Str, between, one_of
+from schemas.base import BaseSchema, Str, between, max_length, one_of
 from server import address_search, assignments, store
 from server.audit import audit
 from server.auth import PLANNERS, current_user
@@ -44,6 +44,7 @@ MOVE_FIELDS = {"inspector_id": "text", "week": "text?", "due": "text?"}
 class PlanningFilters(BaseSchema):
     """The filters above the address list (query string)."""
 
+    q = Str(load_default=None, validate=max_length(100))
     type = Str(load_default=None, validate=one_of((*LOCATION_TYPES, address_search.UNKNOWN_TYPE)))
     geverifieerd = Str(load_default=None, validate=one_of(("ja", "nee")))
     nooit = Str(load_default=None)
@@ -53,7 +54,7 @@ class PlanningFilters(BaseSchema):
 
 
 planning_filters = PlanningFilters()
-FILTER_FIELDS = {"type": "text", "geverifieerd": "text", "nooit": "text", "brp": "text", "zaak": "text",
+FILTER_FIELDS = {"q": "text", "type": "text", "geverifieerd": "text", "nooit": "text", "brp": "text", "zaak": "text",
                  "pagina": "int"}
 
 
@@ -87,21 +88,27 @@ def address_text(record: dict[str, Any]) -> str:
 
 def _filters(args: Any) -> tuple[dict[str, Any], dict[str, str]]:
     try:
-        return planning_filters.load(typed(args, FILTER_FIELDS)), {}
+        filters = planning_filters.load(typed(args, FILTER_FIELDS))
     except ValidationError as err:
         return planning_filters.load({}), field_errors(err.messages)
+    typed_in = address_search.words(filters["q"] or "")
+    postcode, number_id, errors = address_search.checked(typed_in.get("postcode"), typed_in.get("bag_id"))
+    filters["_where"] = {"postcode": postcode, "bag_id": number_id, "straat": typed_in.get("straat"),
+                         "huisnummer": typed_in.get("huisnummer")}
+    return filters, {"q": next(iter(errors.values()))} if errors else {}
 
 
 def _search(filters: dict[str, Any]) -> address_search.Search:
     verified = {"ja": True, "nee": False}.get(filters["geverifieerd"] or "")
     return address_search.Search(location_type=filters["type"], verified=verified,
                                  never_inspected=bool(filters["nooit"]), brp_gap=bool(filters["brp"]),
-                                 open_case=bool(filters["zaak"]), include_gone=False, page=filters["pagina"])
+                                 open_case=bool(filters["zaak"]), include_gone=False, page=filters["pagina"],
+                                 **filters.get("_where", {}))
 
 
 def _filter_args(filters: dict[str, Any], **changes: Any) -> dict[str, Any]:
     """Return the filters as query arguments (the ones set), for links and the form's action."""
-    out = {k: v for k, v in filters.items() if v not in (None, "", 1 if k == "pagina" else None)}
+    out = {k: v for k, v in filters.items() if not k.startswith("_") and v not in (None, "")}
     out.update(changes)
     return {k: v for k, v in out.items() if v not in (None, "") and not (k == "pagina" and v == 1)}
 
@@ -114,6 +121,7 @@ def _render_planning(filters: dict[str, Any], filter_errors: dict[str, str], val
                                         "ids": [a["id"] for a in found]})
     return render_template(
         "planning.html", addresses=found, more=more, filters=filters, filter_errors=filter_errors,
+        filter_values={k: "" if v is None else v for k, v in filters.items()},
         filter_args=_filter_args(filters), values=values, errors=errors, handhavers=handhavers(),
         location_options=list(LOCATION_LABELS.items()), kinds=[(k, KIND_LABELS[k]) for k in KINDS],
         labels=LOCATION_LABELS, field_labels=FIELD_LABELS, address_text=address_text,
