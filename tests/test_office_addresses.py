@@ -289,6 +289,37 @@ def test_a_handhaver_signs_only_his_own_rapporten(office: Office, pushed: dict[s
                                [pushed["inspection_id"]]).fetchone()[0] == "concept"
 
 
+def test_a_rapport_whose_photo_has_not_arrived_waits_with_a_message_and_stays_a_concept(office: Office) -> None:
+    handhaver = user_id(office, "handhaver1")
+    address_id = office.db().execute("SELECT address_id FROM assignments WHERE inspector_id = ? AND status = 'open' "
+                                     "ORDER BY id DESC LIMIT 1", [handhaver]).fetchone()[0]
+    enrolled = requests.post(office.url + "/api/v1/devices/enroll", timeout=10, json={
+        "code": new_code(office, handhaver), "label": "tablet 2"}).json()
+    inspection = example("overbewoond.json")["inspection"]
+    inspection.update(id=str(uuid.uuid4()), address_id=address_id, assignment_id=None,
+                      photos=[{"sha256": "cd" * 32, "caption": "Trap", "room_id": None}])
+    answer = requests.post(office.url + "/api/v1/sync/push", timeout=30,
+                           headers={"Authorization": f"Bearer {enrolled['token']}"}, json={
+                               "protocol": 1, "mutations": [{"seq": 1, "entity": "inspection", "id": inspection["id"],
+                                                             "op": "put", "base_version": None, "data": inspection}]})
+    assert answer.json()["results"][0]["status"] == "applied", answer.text
+    mine = office.session("handhaver1")
+    mine.page("/mijn-week")
+    waiting = mine.submit(f"/mijn-week/rapport/{inspection['id']}/ondertekenen")
+    assert waiting.status_code == 302
+    page = mine.page("/mijn-week")
+    assert "1 foto van dit rapport is nog niet ontvangen" in page.text
+    assert office.db().execute("SELECT status FROM documents WHERE inspection_id = ? AND kind = 'rapport'",
+                               [inspection["id"]]).fetchone()[0] == "concept"
+    lead = office.session("teamleider")
+    assert "nog niet ontvangen" in lead.page(f"/adressen/{address_id}").text  # no broken image on the address page
+
+
+def new_code(office: Office, user: str) -> str:
+    from server.auth import create_enrol_code
+    return create_enrol_code(office.db(), user, None, 1)
+
+
 def test_search_an_address_and_edit_its_fields_in_chromium(office: Office, browser: webdriver.Chrome,
                                                            pushed: dict[str, Any]) -> None:
     address = an_address(office, "id = ?", [pushed["address_id"]])

@@ -182,6 +182,20 @@ def test_all_addresses_on_the_page_are_planned_without_ticking_each_one(office: 
     assert f"{len(on_page)} bezoeken gepland voor Tom Brouwer." in week_page.text
 
 
+def test_a_visit_planned_by_a_due_date_shows_in_the_week_of_that_date(office: Office) -> None:
+    lead = office.session("teamleider")
+    chosen = listed(lead.page("/planning?type=lint").text)[0]
+    due = dt.datetime.now(TIMEZONE).date() + dt.timedelta(weeks=6)
+    planned = lead.submit("/planning?type=lint", {"address_id": chosen, "inspector_id": user_id(office, "handhaver1"),
+                                                  "week": "", "due": due.isoformat(), "kind": "melding"})
+    assert planned.status_code == 302 and planned.headers["Location"].endswith(f"week={iso_week(due)}")
+    week = lead.page(f"/planning/week?week={iso_week(due)}")
+    from reports.fmt import datum
+    assert f"uiterlijk {datum(due)}" in week.text and "Melding" in week.text
+    assert office.db().execute("SELECT due, week FROM assignments WHERE address_id = ? AND due = ?",
+                               [chosen, due.isoformat()]).fetchone() == (due.isoformat(), None)
+
+
 def test_a_visit_already_made_is_neither_offered_nor_accepted_for_cancelling(office: Office) -> None:
     db = office.db()
     done_id, week, version = db.execute("SELECT id, week, version FROM assignments WHERE status = 'done' LIMIT 1"
@@ -306,6 +320,22 @@ def test_move_and_cancel_a_visit_in_chromium(office: Office, browser: webdriver.
     finally:
         browser.implicitly_wait(10)
     assert "Geannuleerd" in browser.find_element(By.TAG_NAME, "main").text
+    assert axe_violations(browser) == []
+    # The error states: a move to a week that does not exist, a week view of one.
+    (third,) = (r[0] for r in db.execute("SELECT id FROM assignments WHERE week = ? AND status = 'open' "
+                                         "ORDER BY id LIMIT 1", [later]))
+    browser.get(office.url + f"/planning/week?week={later}")
+    row = browser.find_element(By.XPATH, f"//form[contains(@action, '{third}/verplaatsen')]/ancestor::tr")
+    row.find_element(By.TAG_NAME, "summary").click()
+    field = browser.find_element(By.ID, f"m-{third}-week")
+    field.clear()
+    field.send_keys("2026-W60")
+    row.find_element(By.CSS_SELECTOR, "form.move button[type=submit]").click()
+    assert "Geen geldige ISO-week" in browser.find_element(By.ID, f"m-{third}-week-e").text
+    assert browser.find_element(By.ID, f"m-{third}-week").get_attribute("value") == "2026-W60"
+    assert axe_violations(browser) == []
+    browser.get(office.url + "/planning/week?week=2026-W60")
+    assert "bestaat niet" in browser.find_element(By.ID, "e-week").text
     assert axe_violations(browser) == []
     # A handhaver whose visit was cancelled no longer finds it open in the API.
     handhaver = office.session("handhaver2")
