@@ -435,8 +435,27 @@ def test_add_and_disable_a_user_in_chromium(office: Office, browser: webdriver.C
     http.page("/login")
     assert http.submit("/login", {"username": "s.bakker", "password": password}).status_code == 302
     assert http.page("/wachtwoord").status_code == 200
+    phone = browser.find_element(By.ID, "f-phone")
+    phone.send_keys("bel me")
+    click(browser, browser.find_element(By.XPATH, "//button[text()='Gegevens opslaan']"))
+    assert "Een telefoonnummer is 7 tot 30 tekens" in browser.find_element(By.ID, "e-phone").text
+    assert browser.find_element(By.ID, "f-phone").get_attribute("value") == "bel me"
+    assert axe_violations(browser) == []
     click(browser, browser.find_element(By.XPATH, "//button[text()='Uitschakelen']"))
     assert "is uitgeschakeld" in browser.find_element(By.CSS_SELECTOR, ".notice.ok").text
     assert "uitgeschakeld sinds" in browser.find_element(By.CSS_SELECTOR, "dl.facts").text
     assert axe_violations(browser) == []
     assert http.page("/wachtwoord").status_code == 302  # his session ended at once
+
+
+def test_the_last_beheerder_keeping_his_role_is_told_so_in_chromium(office: Office, browser: webdriver.Chrome) -> None:
+    browser_login(browser, office, "beheerder")
+    me = find_user(office.db(), "beheerder")
+    assert me is not None
+    browser.get(f"{office.url}/gebruikers/{me['id']}")
+    assert not browser.find_elements(By.XPATH, "//button[text()='Uitschakelen']")  # not offered for himself
+    Select(browser.find_element(By.ID, "f-role")).select_by_value("teamleider")
+    click(browser, browser.find_element(By.XPATH, "//button[text()='Rol wijzigen']"))
+    assert "laatste actieve beheerder" in browser.find_element(By.ID, "e-role").text
+    assert axe_violations(browser) == []
+    assert office.db().execute("SELECT role FROM users WHERE id = ?", [me["id"]]).fetchone()[0] == "beheerder"

@@ -101,11 +101,13 @@ def office() -> Iterator[Office]:
 
 @pytest.fixture(scope="module")
 def tablets(office: Office) -> Iterator[Tablets]:
-    shared = open_assignments(office, "handhaver1")[0]["address_id"]
+    planned = open_assignments(office, "handhaver1")[0]
+    shared = planned["address_id"]
     helper = find_user(office.db(), "handhaver2")
     assert helper is not None
-    week = rest(office, "GET", f"/api/v1/assignments?address_id={shared}")["items"][0]["week"]
-    rest(office, "POST", "/api/v1/assignments", {"address_id": shared, "week": week, "inspector_id": helper["id"]})
+    when = {k: v for k, v in rest(office, "GET", f"/api/v1/assignments/{planned['id']}").items()
+            if k in ("week", "due") and v}
+    rest(office, "POST", "/api/v1/assignments", {"address_id": shared, "inspector_id": helper["id"], **when})
     made = Tablets(office, shared, tablet(office, "handhaver1"), tablet(office, "handhaver2"))
     yield made
     for store, engine in (made.one, made.two):
