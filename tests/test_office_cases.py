@@ -103,12 +103,20 @@ def copied_inspection(office: Office, on: dt.date | None = None) -> str:
         record = {k: v for k, v in record.items() if k not in ("version", "created_at", "updated_at")}
         record.update({"id": str(uuid.uuid4()), "assignment_id": None})
         if on is not None:
+            # A hercontrole that any reading of the norm set judges the same: the later reading (from
+            # 2026-12-01) also wants the arbeidsmigranten counted, the lease's date and a detector per room.
             record.update({"started_at": f"{on.isoformat()}T10:00:00+00:00",
                            "finished_at": f"{on.isoformat()}T11:00:00+00:00", "kind": "hercontrole"})
+            record["occupants"] = {**record["occupants"], "arbeidsmigranten": record["occupants"]["present"]}
+            record["tenancy"] = {**record["tenancy"], "lease_concluded_on": record["tenancy"]["lease_start"]}
+            record["rooms"] = [{**room, "smoke_detector": False} for room in record["rooms"]]
         stored = store.put(db, "inspection", record, actor=record["inspector_id"])
         evaluate_and_store(db, stored, app_norm_sets())
         draft(db, stored)
     sign_rapport(office, stored["id"])
+    found = {f["code"] for f in json.loads(rows(office.db(), "SELECT findings FROM evaluations WHERE "
+                                                             "inspection_id = ?", [stored["id"]])[0]["findings"])}
+    assert {"ROOKMELDER", "HUURCONTRACT"} <= found, found
     return str(stored["id"])
 
 
@@ -266,6 +274,14 @@ def test_a_case_opens_from_a_melding_at_a_postcode_and_number(office: Office, le
     page = lead.page(opened.headers["Location"])
     assert "vanuit een melding" in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert" not in page.text
+    from_address = lead.page(f"/zaken/openen?address_id={address['id']}")  # as the address page links to it
+    assert address["straat"] in text_of(from_address.text.split('id="van-melding"')[1])
+    linked = lead.submit("/zaken/openen", {"van": "melding", "address_id": address["id"],
+                                           "melding": "Een tweede melding."})
+    assert linked.status_code == 302
+    opened_ids = {opened.headers["Location"].split("/zaken/")[1].split("?")[0],
+                  linked.headers["Location"].split("/zaken/")[1].split("?")[0]}
+    assert {stored_case(office, i)["address_id"] for i in opened_ids} == {address["id"]}
 
 
 # --- the assessment and overtreders ------------------------------------------------------------------------
@@ -399,15 +415,8 @@ def test_a_hercontrole_is_planned_and_a_forfeited_dwangsom_is_recorded_invorderd
     assignment = store.get(office.db(), "assignment", planned["assignment_id"])
     assert assignment is not None and assignment["kind"] == "hercontrole" and assignment["due"] == planned["due"]
     # The begunstigingstermijn has run out: its end moved back in the stored case, as a later day would find it.
-    ended = dt.date.today() - dt.timedelta(days=3)
-    with office.app.app_context():
-        from server.cases import save
-        from server.db import write
-        db = get_db()
-        with write(db):
-            stored = get_case(db, case["id"])
-            stored["lasten"][0]["term"]["end"] = ended.isoformat()
-            save(db, stored, find_user(db, "teamleider") or {})
+    ended = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    moved_back(office, case["id"], lambda stored: stored["lasten"][0]["term"].update(end=ended))
     again = copied_inspection(office, on=dt.date.today() - dt.timedelta(days=1))
     form = lead.page(f"{base}/stap/verbeurd/ROOKMELDER")
     assert form.status_code == 200 and f'value="{again}"' in form.text
@@ -429,6 +438,94 @@ def test_a_hercontrole_is_planned_and_a_forfeited_dwangsom_is_recorded_invorderd
     assert lead.submit(f"{base}/stap/dwangsom_betaald/ROOKMELDER", {"paid_on": tomorrow}).status_code == 422
     assert lead.submit(f"{base}/stap/dwangsom_betaald/ROOKMELDER", {"paid_on": TODAY}).status_code == 302
     assert stored_case(office, case["id"])["lasten"][0]["states"]["lod"] == "betaald"
+
+
+def moved_back(office: Office, case_id: str, change: Any) -> None:
+    """Change a stored case's dates as a later day would find them (terms that have run out)."""
+    with office.app.app_context():
+        from server.cases import save
+        from server.db import write
+        db = get_db()
+        with write(db):
+            stored = get_case(db, case_id)
+            change(stored)
+            save(db, stored, find_user(db, "teamleider") or {})
+
+
+def sent_letter(office: Office, http: OfficeSession, case_id: str, kind: str, fields: dict[str, Any]) -> str:
+    """Make, approve (confirmed) and send a letter through the pages; return its id."""
+    made = made_letter(office, http, case_id, kind, fields)
+    approved = http.submit(f"/zaken/{case_id}/brieven/{made}/vaststellen", {"confirm_unverified": "1"})
+    assert approved.status_code == 302, text_of(approved.text)[:600]
+    http.page(f"/zaken/{case_id}/brieven/{made}")
+    sent = http.submit(f"/zaken/{case_id}/brieven/{made}/verzenden",
+                       {"sent_on": TODAY, "method": "aangetekend", "reference": f"RR-{kind}"})
+    assert sent.status_code == 302, text_of(sent.text)[:600]
+    return made
+
+
+def test_the_wgv_track_runs_from_waarschuwing_to_a_paid_boete_through_the_pages(office: Office,
+                                                                                 lead: OfficeSession) -> None:
+    case = ready_case(office)
+    base = f"/zaken/{case['id']}"
+    sent_letter(office, lead, case["id"], "waarschuwing", {"codes": "HUURCONTRACT"})
+    assert lead.page(f"{base}/stap/wgv_nog_aanwezig/HUURCONTRACT").status_code == 409  # no hercontrole yet
+    lead.page(f"{base}/stap/wgv_hercontrole_gepland")
+    lead_id = office.db().execute("SELECT id FROM users WHERE name = 'teamleider'").fetchone()[0]
+    not_a_handhaver = lead.submit(f"{base}/stap/wgv_hercontrole_gepland", {"inspector_id": lead_id})
+    assert not_a_handhaver.status_code == 422 and 'id="e-inspector_id"' in not_a_handhaver.text
+    assert lead.submit(f"{base}/stap/wgv_hercontrole_gepland", {"inspector_id": case_inspector(office, case)}
+                       ).status_code == 302
+    assert stored_case(office, case["id"])["tracks"]["wgv"]["state"] == "hercontrole"
+    ended = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+
+    def herstel_ended(stored: dict[str, Any]) -> None:
+        for last in stored["lasten"]:
+            if last.get("wgv"):
+                last["wgv"]["herstel_end"] = ended
+        stored["tracks"]["wgv"]["herstel_end"] = ended
+
+    moved_back(office, case["id"], herstel_ended)
+    again = copied_inspection(office, on=dt.date.today() - dt.timedelta(days=1))
+    lead.page(f"{base}/stap/wgv_nog_aanwezig/HUURCONTRACT")
+    assert lead.submit(f"{base}/stap/wgv_nog_aanwezig/HUURCONTRACT", {"inspection_id": again}).status_code == 302
+    path = f"{base}/brief/voornemen_boete"
+    assert 'name="lasten.HUURCONTRACT.boete_amount"' in lead.page(path).text
+    word = lead.submit(path, {"letter_date": TODAY, "codes": "HUURCONTRACT",
+                              "lasten.HUURCONTRACT.boete_amount": "veel"})
+    assert word.status_code == 422 and 'id="e-lasten.HUURCONTRACT.boete_amount"' in word.text
+    high = lead.submit(path, {"letter_date": TODAY, "codes": "HUURCONTRACT",
+                              "lasten.HUURCONTRACT.boete_amount": "9.000.000"})
+    assert high.status_code == 422 and "Hoger dan het maximum." in high.text
+    repeat = lead.submit(path, {"letter_date": TODAY, "codes": "HUURCONTRACT",
+                                "lasten.HUURCONTRACT.boete_amount": "4000", "lasten.HUURCONTRACT.repeat": "1"})
+    assert repeat.status_code == 409 and "bij herhaling" in repeat.text
+    assert 'id="f-lasten.HUURCONTRACT.repeat" name="lasten.HUURCONTRACT.repeat" type="checkbox" value="1" checked' \
+        in repeat.text
+    assert [d for d in documents_of(office, case["id"]) if d["kind"] == "voornemen_boete"] == []
+    sent_letter(office, lead, case["id"], "voornemen_boete", {"codes": "HUURCONTRACT",
+                                                              "lasten.HUURCONTRACT.boete_amount": "4.000"})
+    lead.page(f"{base}/brief/besluit_boete")
+    running = lead.submit(f"{base}/brief/besluit_boete", {"letter_date": TODAY, "codes": "HUURCONTRACT"})
+    assert running.status_code == 409 and "De zienswijzetermijn loopt tot en met" in running.text
+    lead.page(f"{base}/stap/boete_zienswijze_ontvangen")
+    assert lead.submit(f"{base}/stap/boete_zienswijze_ontvangen", {"received_on": TODAY, "how": "mondeling",
+                                                                   "text": "Verslag: de verhuurder vindt de boete te "
+                                                                           "hoog."}).status_code == 302
+    besluit = f"{base}/brief/besluit_boete"
+    assert field_value(lead.page(besluit).text, "lasten.HUURCONTRACT.boete_amount") == "4000"
+    sent_letter(office, lead, case["id"], "besluit_boete", {
+        "codes": "HUURCONTRACT", "weging.zienswijze": "De boete blijft: zij ligt onder het maximum.",
+        "weging.evenredigheid": "Passend bij een eerste overtreding na een waarschuwing."})
+    boete = rows(office.db(), "SELECT amount, source FROM boetes WHERE case_id = ?", [case["id"]])
+    assert boete == [{"amount": "4000", "source": "systeem"}]
+    sent_letter(office, lead, case["id"], "publicatie", {"codes": "HUURCONTRACT",
+                                                         "weging_namen": "Een rechtspersoon: de naam wordt openbaar."})
+    lead.page(f"{base}/stap/boete_betaald")
+    assert lead.submit(f"{base}/stap/boete_betaald", {"paid_on": TODAY}).status_code == 302
+    stored = stored_case(office, case["id"])
+    assert stored["tracks"]["wgv"]["state"] == "afgerond"
+    assert [x["states"]["wgv"] for x in stored["lasten"] if "wgv" in x["states"]] == ["betaald"]
 
 
 def case_inspector(office: Office, case: dict[str, Any]) -> str:
