@@ -102,7 +102,8 @@ def pages(office: Office, ids: dict[str, str]) -> list[str]:
             if "GET" not in (rule.methods or ()):
                 continue
             if all(argument in ids for argument in rule.arguments):
-                urls.append(url_for(rule.endpoint, **{a: ids[a] for a in rule.arguments}))
+                values: dict[str, Any] = {a: ids[a] for a in rule.arguments}
+                urls.append(url_for(rule.endpoint, **values))
     return sorted(set(urls))
 
 
