@@ -289,10 +289,15 @@ def test_disabling_a_user_ends_his_session_and_his_api_token_and_enabling_brings
     token = create_api_token(office.db(), user["id"], "script")
     api = {"Authorization": f"Bearer {token}"}
     assert requests.get(office.url + "/api/v1/cases", headers=api, timeout=10).status_code == 200
+    store, engine = tablet(office, user["name"], "van de vertrekker")
+    assert engine.request("GET", "/api/v1/sync/pull").status_code == 200
     beheerder.page(f"/gebruikers/{user['id']}")
     assert beheerder.submit(f"/gebruikers/{user['id']}/uitschakelen").status_code == 302
     assert http.page("/wachtwoord").status_code == 302  # signed out
     assert requests.get(office.url + "/api/v1/cases", headers=api, timeout=10).status_code == 401
+    assert engine.request("GET", "/api/v1/sync/pull").status_code == 401  # his tablet too
+    engine.close()
+    store.close()
     assert "uitgeschakeld" in beheerder.page("/gebruikers").text
     assert beheerder.submit(f"/gebruikers/{user['id']}/inschakelen").status_code == 302
     assert requests.get(office.url + "/api/v1/cases", headers=api, timeout=10).status_code == 200
