@@ -563,7 +563,7 @@ def test_a_letter_with_bad_input_is_shown_again_at_the_field_with_values_kept_an
     case = ready_case(office)
     path = f"/zaken/{case['id']}/brief/voornemen_lod"
     form = lead.page(path)
-    assert field_value(form.text, "lasten.ROOKMELDER.dwangsom.amount") == "500.00"
+    assert field_value(form.text, "lasten.ROOKMELDER.dwangsom.amount") == "500,00"
     bad = lead.submit(path, {"letter_date": TODAY, "codes": "ROOKMELDER",
                              "lasten.ROOKMELDER.begunstigingstermijn_days": "veertien",
                              "lasten.ROOKMELDER.dwangsom.amount": "1.250,00"})
@@ -587,6 +587,31 @@ def test_a_letter_with_bad_input_is_shown_again_at_the_field_with_values_kept_an
     row = rows(office.db(), "SELECT data FROM documents WHERE id = ?", [made])[0]
     assert json.loads(row["data"])["params"]["lasten"]["ROOKMELDER"]["dwangsom"] == {
         "amount": "1250.00", "per": "week", "max": "10000"}
+
+
+def test_a_concept_is_changed_from_its_own_form_until_it_is_approved(office: Office, lead: OfficeSession) -> None:
+    case = ready_case(office)
+    made = made_letter(office, lead, case["id"], "voornemen_lod", {
+        "codes": "ROOKMELDER", "lasten.ROOKMELDER.dwangsom.amount": "1.250,00",
+        "lasten.ROOKMELDER.dwangsom.per": "week", "lasten.ROOKMELDER.dwangsom.max": "10.000"})
+    path = f"/zaken/{case['id']}/brieven/{made}/wijzigen"
+    form = lead.page(path)
+    assert field_value(form.text, "lasten.ROOKMELDER.dwangsom.amount") == "1250,00"
+    assert field_value(form.text, "lasten.ROOKMELDER.dwangsom.max") == "10000"
+    before = rows(office.db(), "SELECT data FROM documents WHERE id = ?", [made])[0]["data"]
+    wrong = lead.submit(path, {"letter_date": "morgen", "codes": "ROOKMELDER"})
+    assert wrong.status_code == 422 and "Geen geldige datum" in wrong.text
+    assert rows(office.db(), "SELECT data FROM documents WHERE id = ?", [made])[0]["data"] == before
+    changed = lead.submit(path, {"letter_date": TODAY, "codes": "ROOKMELDER",
+                                 "lasten.ROOKMELDER.dwangsom.amount": "750", "lasten.ROOKMELDER.dwangsom.per": "week",
+                                 "lasten.ROOKMELDER.dwangsom.max": "7.500",
+                                 "toelichting": "Op verzoek van de jurist verlaagd."})
+    assert changed.status_code == 302
+    params = json.loads(rows(office.db(), "SELECT data FROM documents WHERE id = ?", [made])[0]["data"])["params"]
+    assert params["lasten"]["ROOKMELDER"]["dwangsom"] == {"amount": "750", "per": "week", "max": "7500"}
+    assert params["toelichting"] == "Op verzoek van de jurist verlaagd."
+    lead.submit(f"/zaken/{case['id']}/brieven/{made}/vaststellen", {"confirm_unverified": "1"})
+    assert lead.page(path).status_code == 409
 
 
 def test_approving_a_letter_citing_unverified_voorschriften_needs_the_ticked_confirmation(
@@ -767,6 +792,7 @@ def test_a_team_lead_opens_assesses_and_enforces_a_case_in_the_browser(office: O
     assert "Moet minstens 1" in driver.find_element(By.ID, "e-lasten.ROOKMELDER.begunstigingstermijn_days"
                                                                ).text
     checked_axe(driver)
+    office_screenshot(driver, "zaak-brief-maken")
     days = driver.find_element(By.ID, "f-lasten.ROOKMELDER.begunstigingstermijn_days")
     days.clear()
     days.send_keys("14")
@@ -777,6 +803,7 @@ def test_a_team_lead_opens_assesses_and_enforces_a_case_in_the_browser(office: O
     checked_axe(driver)
     Select(driver.find_element(By.ID, "f-how")).select_by_value("schriftelijk")
     driver.find_element(By.ID, "f-text").send_keys("De rookmelders zijn besteld; wij vragen uitstel.")
+    office_screenshot(driver, "zaak-zienswijze")
     click(driver, "Zienswijze op het voornemen ontvangen vastleggen")
     assert "De stap is vastgelegd" in driver.find_element(By.CSS_SELECTOR, ".notice.ok").text
 

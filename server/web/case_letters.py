@@ -80,10 +80,16 @@ def defaults(case: dict[str, Any], kind: str) -> dict[str, Any]:
                        key + "herstelmaatregel": announced.get("herstelmaatregel") or last.get("herstelmaatregel"),
                        key + "begunstigingstermijn_days": announced.get("begunstigingstermijn_days")
                        or last.get("begunstigingstermijn_days"),
-                       key + "dwangsom.amount": dwangsom.get("amount"), key + "dwangsom.per": dwangsom.get("per"),
-                       key + "dwangsom.max": dwangsom.get("max"), key + "boete_amount": wgv.get("amount") or "",
+                       key + "dwangsom.amount": dutch(dwangsom.get("amount")),
+                       key + "dwangsom.per": dwangsom.get("per"), key + "dwangsom.max": dutch(dwangsom.get("max")),
+                       key + "boete_amount": dutch(wgv.get("amount")),
                        key + "repeat": "1" if wgv.get("repeat") else ""})
     return {k: ("" if v is None else str(v)) if not isinstance(v, list) else v for k, v in values.items()}
+
+
+def dutch(amount: Any) -> str:
+    """Write a stored amount ("1250.00") as the form shows it to a Dutch reader ("1250,00")."""
+    return "" if amount in (None, "") else str(amount).replace(".", ",")
 
 
 def _posted() -> tuple[MultiDict[str, str], dict[str, Any]]:
@@ -218,11 +224,11 @@ def _values_of(case: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
         for name, value in chosen.items():
             if isinstance(value, dict):
                 for sub, inner in value.items():
-                    values[f"lasten.{code}.{name}.{sub}"] = str(inner)
+                    values[f"lasten.{code}.{name}.{sub}"] = dutch(inner) if sub in ("amount", "max") else str(inner)
             elif isinstance(value, bool):
                 values[f"lasten.{code}.{name}"] = "1" if value else ""
             else:
-                values[f"lasten.{code}.{name}"] = str(value)
+                values[f"lasten.{code}.{name}"] = dutch(value) if name == "boete_amount" else str(value)
     return values
 
 
