@@ -11,6 +11,8 @@ there to read, escaped.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from typing import Any
 import pytest
 import requests
 from flask import url_for
+from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
@@ -60,7 +63,10 @@ def poisoned(office: Office) -> dict[str, str]:
                "notes": f"Melding {POISON}", "huisnummer": 999}
     made = api(office, "POST", "/api/v1/addresses", lead, json=address)
     assert made.status_code == 201, made.text
-    party = api(office, "POST", "/api/v1/parties", lead, json={"kind": "rechtspersoon", "name": f"Verhuur {POISON}"})
+    party = api(office, "POST", "/api/v1/parties", lead, json={
+        "kind": "rechtspersoon", "name": f"Verhuur {POISON}",
+        "postal_address": {"straat": f"Post{POISON}", "huisnummer": 1, "postcode": "1431 AB",
+                           "woonplaats": "Aalsmeer"}})
     assert party.status_code == 201, party.text
     linked = api(office, "POST", f"/api/v1/addresses/{address['id']}/parties", lead,
                  json={"party_id": party.json()["id"], "role": "verhuurder", "from": "2026-01-01"})
@@ -73,9 +79,15 @@ def poisoned(office: Office) -> dict[str, str]:
     assert assignment.status_code == 201, assignment.text
     enrolled = requests.post(office.url + "/api/v1/devices/enroll", json={"code": office.code, "label": "xss"},
                              timeout=30).json()
+    photo = jpeg()
+    sha = hashlib.sha256(photo).hexdigest()
+    tablet = {"Authorization": f"Bearer {enrolled['token']}"}
+    uploaded = requests.put(f"{office.url}/api/v1/attachments/{sha}", data=photo, timeout=30, headers={
+        **tablet, "Content-Type": "image/jpeg", "Content-Range": f"bytes 0-{len(photo) - 1}/{len(photo)}"})
+    assert uploaded.status_code in (200, 201), uploaded.text
     inspection = {**example("overbewoond.json")["inspection"], "id": str(uuid.uuid4()),
                   "address_id": address["id"], "assignment_id": assignment.json()["id"], "notes": f"Notitie {POISON}",
-                  "photos": [{"sha256": "ab" * 32, "caption": f"Foto {POISON}", "room_id": None}],
+                  "photos": [{"sha256": sha, "caption": f"Foto {POISON}", "room_id": None}],
                   "statements": [{"by_role": "bewoner", "text": f"Verklaring {POISON}", "cautie_given": True}],
                   "tenancy": {"landlord_stated": f"Baas {POISON}"}}
     inspection["rooms"] = [{**room, "name": f"K{i}{POISON}"} for i, room in enumerate(inspection["rooms"])]
@@ -85,11 +97,29 @@ def poisoned(office: Office) -> dict[str, str]:
                                                                "id": inspection["id"], "base_version": None,
                                                                "data": inspection}]})
     assert pushed.status_code == 200 and pushed.json()["results"][0]["status"] == "applied", pushed.text
+    signed = requests.post(f"{office.url}/api/v1/inspections/{inspection['id']}/rapport/sign", headers=tablet,
+                           json={}, timeout=30)
+    assert signed.status_code == 200, signed.text
     case = api(office, "POST", "/api/v1/cases", lead, json={"inspection_id": inspection["id"]})
     assert case.status_code == 201, case.text
-    return {"address_id": address["id"], "inspection_id": inspection["id"], "case_id": case.json()["id"],
+    case_id = case.json()["id"]
+    against = api(office, "POST", f"/api/v1/cases/{case_id}/overtreders", lead, json={"overtreders": [
+        {"party_id": party.json()["id"], "role": "verhuurder", "reason": f"Verhuurt {POISON}"}]})
+    assert against.status_code == 200, against.text
+    letter = api(office, "POST", f"/api/v1/cases/{case_id}/documents", lead,
+                 json={"kind": "voornemen_lod", "toelichting": f"Toelichting {POISON}"})
+    assert letter.status_code == 201, letter.text
+    return {"address_id": address["id"], "inspection_id": inspection["id"], "case_id": case_id,
             "party_id": party.json()["id"], "assignment_id": assignment.json()["id"],
-            "device_id": enrolled["device_id"], "user_id": handhaver}
+            "device_id": enrolled["device_id"], "user_id": handhaver, "name": "import-bag", "kind": "voornemen_lod",
+            "action": "zienswijze_ontvangen", "document_id": letter.json()["id"]}
+
+
+def jpeg() -> bytes:
+    """Return a small real JPEG (a photo the server decodes whole)."""
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 90, 60)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def pages(office: Office, ids: dict[str, str]) -> list[str]:
