@@ -136,7 +136,8 @@ def _render_address(address_id: str, *, values: dict[str, Any] | None = None, er
     cases = store.select(db, "case", "address_id = ?", [address_id], order="created_at DESC", limit=100)
     query = (request.args.get("partij") or "").strip()[:200]
     kvk = query if re.fullmatch(r"[0-9]{8}", query) else None
-    choices = parties.search_parties(db, name=None if kvk else query or None, kvk=kvk, limit=50)
+    choices = sorted(parties.search_parties(db, name=None if kvk else query or None, kvk=kvk, limit=50),
+                     key=lambda p: p["name"].casefold())
     from server.cases import status_label
     return render_template(
         "address.html", a=record, values=values if values is not None else record, errors=errors or {},

@@ -38,6 +38,7 @@ STATUS_LABELS = {"open": "Gepland", "done": "Uitgevoerd", "no_access": "Geen toe
 FIELD_LABELS = {"address_id": "Adressen", "inspector_id": "Handhaver", "week": "Week", "due": "Uiterste datum",
                 "kind": "Soort bezoek", "instructions": "Instructies", "status": "Status", "_schema": "Formulier"}
 PLAN_FIELDS = {"inspector_id": "text", "week": "text", "due": "text", "kind": "text", "instructions": "text?"}
+MAX_PLANNED = 500  # addresses per submit: a page holds 50, so more is no form of ours
 MOVE_FIELDS = {"inspector_id": "text", "week": "text?", "due": "text?"}
 
 
@@ -144,7 +145,8 @@ def planning_plan() -> Response | tuple[str, int]:
     form = request.form
     chosen = [a for a in form.getlist("address_id") if a]
     if form.get("all_on_page"):
-        chosen = list(dict.fromkeys([*chosen, *(a for a in form.getlist("page_ids") if a)]))
+        chosen += [a for a in form.getlist("page_ids") if a]
+    chosen = list(dict.fromkeys(chosen))
     fields = typed(form, PLAN_FIELDS)
     values = {**{k: form.get(k, "") for k in PLAN_FIELDS}, "address_id": chosen,
               "all_on_page": form.get("all_on_page", "")}
@@ -156,6 +158,8 @@ def planning_plan() -> Response | tuple[str, int]:
         errors = field_errors(err.messages)
     if not chosen:
         errors["address_id"] = "Kies minstens één adres."
+    elif len(chosen) > MAX_PLANNED:
+        errors["address_id"] = f"Plan hoogstens {MAX_PLANNED} adressen tegelijk."
     if not errors:
         user = current_user()
         db = get_db()
