@@ -85,3 +85,17 @@ def resolve(db: Database, conflict_id: str, user_id: str, choice: str, other: An
         db.execute("UPDATE conflicts SET resolved_at = ?, resolved_by = ? WHERE id = ?",
                    [store.now(), user_id, conflict_id])
     return stored
+
+
+def dismiss(db: Database, conflict_id: str, user_id: str) -> None:
+    """Mark a conflict resolved without a value: only one whose record is gone or takes no chosen value."""
+    with write(db):
+        conflict = get_conflict(db, conflict_id)
+        if conflict is None:
+            raise NotFound("Dit conflict bestaat niet (meer).")
+        if conflict["resolved_at"]:
+            raise Conflict("Dit conflict is al afgehandeld.")
+        if settable(conflict) and store.get(db, conflict["entity"], conflict["record_id"]) is not None:
+            raise Conflict("Kies bij dit conflict welke waarde blijft.")
+        db.execute("UPDATE conflicts SET resolved_at = ?, resolved_by = ? WHERE id = ?",
+                   [store.now(), user_id, conflict_id])

@@ -317,6 +317,28 @@ def test_resolve_a_conflict_in_chromium(office: Office, tablets: Tablets, browse
     assert store.get("address", tablets.address_id)["floor_area_m2"] == 70.0  # type: ignore[index]
 
 
+def test_a_conflict_with_nothing_to_choose_is_set_aside_and_one_with_a_choice_is_not(office: Office,
+                                                                                   tablets: Tablets,
+                                                                                   lead: Any) -> None:
+    from server.sync import record_conflict
+    db = office.db()
+    gone = str(uuid.uuid4())
+    record_conflict(db, "address", gone, "notes", "oud", "nieuw", 1, None, None, "Veld is op de server en op de "
+                    "tablet gewijzigd.")
+    conflict = open_conflict(office, gone, "notes")
+    page = lead.page("/conflicten")
+    section = next(part for part in page.text.split('<section class="conflict card"') if conflict["id"] in part)
+    assert "Het record bestaat niet meer" in section and "Keuze vastleggen" not in section
+    assert lead.submit(f"/conflicten/{conflict['id']}", {"choice": "device"}).status_code == 404
+    assert lead.submit(f"/conflicten/{conflict['id']}/afhandelen").status_code == 302
+    assert resolved(office, conflict["id"])[0] is not None
+    choosable = tablets.clash("notes", "Kies mij", "Of mij")
+    refused = lead.submit(f"/conflicten/{choosable['id']}/afhandelen")
+    assert refused.status_code == 409 and "Kies bij dit conflict welke waarde blijft." in refused.text
+    assert resolved(office, choosable["id"]) == (None, None)
+    assert lead.submit(f"/conflicten/{choosable['id']}", {"choice": "server"}).status_code == 302
+
+
 def test_the_list_shows_fifty_conflicts_a_page_with_a_link_to_the_next(office: Office, tablets: Tablets,
                                                                        lead: Any) -> None:
     from server.sync import record_conflict

@@ -116,7 +116,7 @@ def _described(db: Any, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
         list(device_ids))} if device_ids else {}
     out = []
     for c in found:
-        record = store.get(db, c["entity"], c["record_id"]) if c["entity"] in settling.SCHEMAS else None
+        record = store.get(db, c["entity"], c["record_id"]) if c["entity"] in store.ENTITIES else None
         about = ENTITY_LABELS.get(c["entity"], c["entity"])
         if c["entity"] == "address" and record:
             about = f"Adres {address_label(record)}"
@@ -134,7 +134,8 @@ def _described(db: Any, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "device_text": shown(c["field"], c["device_value"]),
                     "current": current, "current_text": shown(c["field"], current),
                     "by": people.get(c["user_id"], "onbekend"), "tablet": tablets.get(c["device_id"]),
-                    "options": _choices(field, c["field"] or ""), "settable": settling.settable(c) and record,
+                    "options": _choices(field, c["field"] or ""),
+                    "settable": settling.settable(c) and record is not None,
                     "is_number": isinstance(field, (mfields.Integer, mfields.Float))})
     return out
 
@@ -189,3 +190,19 @@ def conflicts_resolve(conflict_id: str) -> Response | tuple[str, int]:
                   "volgende synchronisatie.", "ok")
             return redirect(url_for("web.conflicts", na=after) if after else url_for("web.conflicts"))
     return _render(after, {conflict_id: errors}, kept, 422)
+
+
+@bp.post("/conflicten/<conflict_id>/afhandelen")
+@page("teamleider", "beheerder")
+def conflicts_dismiss(conflict_id: str) -> Response:
+    """Set aside a conflict that has nothing left to choose (its record is gone, or it holds no field)."""
+    db = get_db()
+    conflict = settling.get_conflict(db, conflict_id)
+    if conflict is None:
+        abort(404)
+    settling.dismiss(db, conflict_id, g.user["id"])
+    audit(db, "resolve", "conflict", conflict_id, {"entity": conflict["entity"], "record_id": conflict["record_id"],
+                                                   "field": conflict["field"], "choice": "dismiss"})
+    flash("Conflict afgehandeld; er is niets aan het record veranderd.", "ok")
+    after = request.form.get("na") or None
+    return redirect(url_for("web.conflicts", na=after) if after else url_for("web.conflicts"))
