@@ -684,6 +684,10 @@ def test_every_case_page_view_writes_one_read_entry_in_the_audit_log(office: Off
     lead.page(f"/zaken/{case_id}")
     lead.page(f"/zaken/{case_id}/tijdlijn")
     assert reads() == before + 2
+    lead.page("/zaken/openen")
+    listed = office.db().execute("SELECT detail FROM audit_log WHERE action = 'list' AND entity = 'inspection' "
+                                 "ORDER BY id DESC LIMIT 1").fetchone()
+    assert listed is not None and flow_inspection(office)["id"] in json.loads(listed[0])["ids"]
     assert lead.page("/zaken/00000000-0000-4000-8000-000000000000").status_code == 404
 
 

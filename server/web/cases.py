@@ -153,9 +153,13 @@ def _find_address(form: Any) -> tuple[str | None, dict[str, str]]:
 
 def _open_page(values: dict[str, Any], errors: dict[str, str], message: str | None,
                status: int = 200) -> tuple[str, int]:
-    address = store.get(get_db(), "address", values["address_id"]) if values.get("address_id") else None
+    db = get_db()
+    address = store.get(db, "address", values["address_id"]) if values.get("address_id") else None
+    inspections = recent_inspections()
+    audit(db, "list", "inspection", None, {"ids": [i["id"] for i in inspections],
+                                           **({"address_id": address["id"]} if address else {})})
     return render_template("case_open.html", values=values, errors=errors, message=message,
-                           inspections=recent_inspections(), address=address,
+                           inspections=inspections, address=address,
                            address_text=label_of(address) if address else None,
                            source=values.get("van")), status
 
