@@ -304,6 +304,14 @@ def test_plan_a_week_in_chromium_and_the_handhavers_tablet_side_sees_it(office: 
     assert len(browser.find_elements(By.CSS_SELECTOR, "table.print-list tbody tr")) == 3
     assert axe_violations(browser) == []
     office_screenshot(browser, "planning-weeklijst")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:  # on paper: the list, without the menu bar or the hint
+        assert not browser.find_element(By.CSS_SELECTOR, "header.top").is_displayed()
+        assert not browser.find_element(By.CSS_SELECTOR, ".print-hint").is_displayed()
+        assert browser.find_element(By.CSS_SELECTOR, "table.print-list").is_displayed()
+        office_screenshot(browser, "planning-weeklijst-afdruk")
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
 
 
 def test_move_and_cancel_a_visit_in_chromium(office: Office, browser: webdriver.Chrome) -> None:
