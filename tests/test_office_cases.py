@@ -528,6 +528,30 @@ def test_the_wgv_track_runs_from_waarschuwing_to_a_paid_boete_through_the_pages(
     assert [x["states"]["wgv"] for x in stored["lasten"] if "wgv" in x["states"]] == ["betaald"]
 
 
+def test_a_last_is_recorded_as_hersteld_with_the_hercontrole_or_a_reason(office: Office,
+                                                                          lead: OfficeSession) -> None:
+    case = ready_case(office)
+    sent_voornemen(office, lead, case["id"])
+    base = f"/zaken/{case['id']}"
+    lead.page(f"{base}/stap/zienswijze_ontvangen")
+    lead.submit(f"{base}/stap/zienswijze_ontvangen", {"received_on": TODAY, "text": "Het komt goed."})
+    sent_letter(office, lead, case["id"], "besluit_lod", {"codes": "ROOKMELDER",
+                                                          "weging.zienswijze": "Beloften beëindigen niets."})
+    assert f"{base}/stap/hersteld/ROOKMELDER" in lead.page(base).text
+    lead.page(f"{base}/stap/hersteld/ROOKMELDER")
+    neither = lead.submit(f"{base}/stap/hersteld/ROOKMELDER", {"inspection_id": "", "reason": ""})
+    assert neither.status_code == 422 and 'id="e-inspection_id"' in neither.text
+    found_again = lead.submit(f"{base}/stap/hersteld/ROOKMELDER", {"inspection_id": case["inspection_id"]})
+    assert found_again.status_code == 409 and "juist opnieuw vast" in found_again.text
+    assert stored_case(office, case["id"])["lasten"][0]["states"]["lod"] == "open"
+    done = lead.submit(f"{base}/stap/hersteld/ROOKMELDER", {"reason": "Foto's van de geplaatste rookmelders en de "
+                                                                      "factuur van de installateur ontvangen."})
+    assert done.status_code == 302
+    stored = stored_case(office, case["id"])
+    assert stored["lasten"][0]["states"]["lod"] == "hersteld" and stored["tracks"]["lod"]["state"] == "afgerond"
+    assert f"{base}/stap/hersteld/ROOKMELDER" not in lead.page(base).text
+
+
 def case_inspector(office: Office, case: dict[str, Any]) -> str:
     inspection = store.get(office.db(), "inspection", case["inspection_id"])
     assert inspection is not None
