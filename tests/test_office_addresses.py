@@ -239,6 +239,17 @@ def test_the_address_page_shows_inspections_findings_photos_and_rapport_and_audi
     assert ATTRIBUTE not in page.text and 'alt="&#34; onmouseover=&#34;alert(1)"' in page.text
 
 
+def test_only_the_teamleider_is_offered_to_open_a_case_from_the_address_page(office: Office,
+                                                                          pushed: dict[str, Any]) -> None:
+    path = f"/adressen/{pushed['address_id']}"
+    lead = office.session("teamleider").page(path).text
+    link = f"/zaken/openen?van=inspectie&amp;inspection_id={pushed['inspection_id']}"
+    assert link in lead and f"/zaken/openen?van=melding&amp;address_id={pushed['address_id']}" in lead
+    opened = office.session("teamleider").page(link.replace("&amp;", "&"))
+    assert opened.status_code == 200 and f'value="{pushed["inspection_id"]}"' in opened.text
+    assert "/zaken/openen" not in office.session("beheerder").page(path).text
+
+
 def test_a_party_is_linked_with_its_role_and_dates_and_ended_and_bad_links_are_refused_at_the_field(
         office: Office) -> None:
     address = an_address(office)

@@ -144,6 +144,8 @@ def _render_address(address_id: str, *, values: dict[str, Any] | None = None, er
         links=links, link_values=link_values or {}, link_errors=link_errors or {}, end_errors=end_errors or {},
         inspections=inspections[:INSPECTIONS_SHOWN], more_inspections=len(inspections) > INSPECTIONS_SHOWN,
         cases=cases, case_status=status_label, case_page="web.case" in current_app.view_functions,
+        # Cases are the teamleider's (the Zaken pages): only he is offered to open one from here.
+        can_open_case=current_user()["role"] == "teamleider" and "web.case_open" in current_app.view_functions,
         party_query=query, party_choices=[(p["id"], p["name"] + (f" (KvK {p['kvk']})" if p.get("kvk") else ""))
                                           for p in choices],
         roles=[(r, ROLE_LABELS[r]) for r in ROLES], role_labels=ROLE_LABELS, labels=LOCATION_LABELS,
