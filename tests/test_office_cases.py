@@ -195,6 +195,11 @@ def test_the_case_list_shows_the_next_term_a_case_waits_for(office: Office, lead
     from server.web.filters import datum
     row = re.search(rf"{case['number']}.*?</tr>", lead.page("/zaken?status=open").text, re.S)
     assert row is not None and datum(end) in text_of(row.group(0)) and "einde hersteltermijn" in row.group(0)
+    assert "verstreken" not in row.group(0)
+    past = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    moved_back(office, case["id"], lambda stored: stored["tracks"]["wgv"].update(herstel_end=past))
+    row = re.search(rf"{case['number']}.*?</tr>", lead.page("/zaken?status=open").text, re.S)
+    assert row is not None and datum(past) in text_of(row.group(0)) and "verstreken" in row.group(0)
 
 
 def test_the_case_list_shows_fifty_at_a_time_with_a_link_to_the_next(office: Office, lead: OfficeSession) -> None:

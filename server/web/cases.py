@@ -63,7 +63,7 @@ def cases() -> tuple[str, int] | str:
     next_url = url_for("web.cases", status=status or None, after=found[-1]["number"]) if more else None
     html = render_template("cases.html", items=items, errors=errors, values={"status": status},
                            status_options=STATUS_OPTIONS, next_url=next_url,
-                           first=bool((query or {}).get("after")))
+                           first=bool((query or {}).get("after")), today=dt.date.today().isoformat())
     return (html, 422) if errors else html
 
 
