@@ -329,7 +329,13 @@ def hercontrole_submitted(db: Database, inspection: dict[str, Any], assignment: 
 def add_boete(db: Database, user: dict[str, Any] | None, *, party_id: str | None, code: str, imposed_on: dt.date,
               kenmerk: str, irrevocable_on: dt.date | None, amount: str | None, source: str,
               case_id: str | None = None, document_id: str | None = None) -> dict[str, Any]:
-    """Record a boete: one this system imposed, or an earlier one entered by hand (before the system)."""
+    """Record a boete: one this system imposed, or an earlier one entered by hand (before the system).
+
+    Refused (CaseError 422) for a party that is not known.
+    """
+    from server import parties
+    if party_id and parties.get_party(db, party_id) is None:
+        raise CaseError(422, "Een of meer velden zijn ongeldig.", {"party_id": ["Onbekende partij."]})
     row = {"id": str(uuid.uuid4()), "party_id": party_id, "code": code, "imposed_on": imposed_on.isoformat(),
            "kenmerk": kenmerk, "irrevocable_on": irrevocable_on.isoformat() if irrevocable_on else None,
            "amount": amount, "case_id": case_id, "document_id": document_id, "source": source,

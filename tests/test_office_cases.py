@@ -508,8 +508,15 @@ def test_the_wgv_track_runs_from_waarschuwing_to_a_paid_boete_through_the_pages(
     assert 'id="f-lasten.HUURCONTRACT.repeat" name="lasten.HUURCONTRACT.repeat" type="checkbox" value="1" checked' \
         in repeat.text
     assert [d for d in documents_of(office, case["id"]) if d["kind"] == "voornemen_boete"] == []
+    earlier = (dt.date.today() - dt.timedelta(days=400)).isoformat()
+    lead.page(f"{base}/eerdere-boete")
+    assert lead.submit(f"{base}/eerdere-boete", {"party_id": case["overtreders"][0]["party_id"],
+                                                 "code": "HUURCONTRACT", "imposed_on": earlier,
+                                                 "kenmerk": "BB-2025-0007", "amount": "2.500"}).status_code == 302
     sent_letter(office, lead, case["id"], "voornemen_boete", {"codes": "HUURCONTRACT",
-                                                              "lasten.HUURCONTRACT.boete_amount": "4.000"})
+                                                              "lasten.HUURCONTRACT.boete_amount": "4.000",
+                                                              "lasten.HUURCONTRACT.repeat": "1"})
+    assert stored_case(office, case["id"])["lasten"][1]["wgv"]["voornemen"]["repeat"] is True
     lead.page(f"{base}/brief/besluit_boete")
     running = lead.submit(f"{base}/brief/besluit_boete", {"letter_date": TODAY, "codes": "HUURCONTRACT"})
     assert running.status_code == 409 and "De zienswijzetermijn loopt tot en met" in running.text
@@ -555,6 +562,30 @@ def test_a_last_is_recorded_as_hersteld_with_the_hercontrole_or_a_reason(office:
     stored = stored_case(office, case["id"])
     assert stored["lasten"][0]["states"]["lod"] == "hersteld" and stored["tracks"]["lod"]["state"] == "afgerond"
     assert f"{base}/stap/hersteld/ROOKMELDER" not in lead.page(base).text
+
+
+def test_an_earlier_boete_is_entered_by_hand_and_shown_with_the_case(office: Office, lead: OfficeSession) -> None:
+    case = ready_case(office)
+    base = f"/zaken/{case['id']}"
+    assert f"{base}/eerdere-boete" in lead.page(base).text
+    lead.page(f"{base}/eerdere-boete")
+    party = case["overtreders"][0]["party_id"]
+    fields = {"party_id": party, "code": "HUURCONTRACT", "kenmerk": "BB-2024-0031", "amount": "1.500,00"}
+    bad = lead.submit(f"{base}/eerdere-boete", {**fields, "imposed_on": "vorig jaar"})
+    assert bad.status_code == 422 and 'id="e-imposed_on"' in bad.text and field_value(bad.text, "kenmerk") == \
+        "BB-2024-0031"
+    forged = lead.submit(f"{base}/eerdere-boete", {**fields, "party_id": str(uuid.uuid4()), "imposed_on": "2024-03-01"})
+    assert forged.status_code == 422 and "Onbekende partij." in forged.text
+    assert rows(office.db(), "SELECT * FROM boetes WHERE kenmerk = 'BB-2024-0031'") == []
+    assert lead.submit(f"{base}/eerdere-boete", {**fields, "imposed_on": "2024-03-01"}).status_code == 302
+    stored = rows(office.db(), "SELECT party_id, code, amount, source FROM boetes WHERE kenmerk = 'BB-2024-0031'")
+    assert stored == [{"party_id": party, "code": "HUURCONTRACT", "amount": "1500.00", "source": "handmatig"}]
+    page = text_of(lead.page(base).text)
+    assert "BB-2024-0031" in page and "met de hand vastgelegd" in page and "€ 1.500,00" in page
+    api = lead.post(office.url + "/api/v1/boetes", headers={"X-CSRFToken": lead.csrf}, timeout=10,
+                    json={"party_id": str(uuid.uuid4()), "code": "HUURCONTRACT", "imposed_on": "2024-03-01",
+                          "kenmerk": "BB-2024-0032"})
+    assert api.status_code == 422 and api.json()["errors"] == {"party_id": ["Onbekende partij."]}
 
 
 def case_inspector(office: Office, case: dict[str, Any]) -> str:

@@ -232,18 +232,13 @@ def record_earlier_boete() -> tuple[Response, int]:
     """Enter by hand a boete imposed before the system (date, kenmerk, irrevocable since)."""
     body = load(earlier_boete_schema, json_object())
     db = get_db()
-    from server import parties
-    if parties.get_party(db, body["party_id"]) is None:
-        raise _invalid({"party_id": ["Onbekende partij."]})
-    row = case_steps.add_boete(db, current_user(), party_id=body["party_id"], code=body["code"],
-                               imposed_on=body["imposed_on"], kenmerk=body["kenmerk"],
-                               irrevocable_on=body["irrevocable_on"],
-                               amount=str(body["amount"]) if body["amount"] is not None else None, source="handmatig")
+    try:
+        row = case_steps.add_boete(db, current_user(), party_id=body["party_id"], code=body["code"],
+                                   imposed_on=body["imposed_on"], kenmerk=body["kenmerk"],
+                                   irrevocable_on=body["irrevocable_on"],
+                                   amount=str(body["amount"]) if body["amount"] is not None else None,
+                                   source="handmatig")
+    except CaseError as err:
+        raise answer(err) from None
     audit(db, "create", "boete", row["id"], {"party_id": body["party_id"], "code": body["code"]})
     return jsonify(row), 201
-
-
-def _invalid(errors: dict[str, Any]) -> ApiError:
-    error = ApiError("Een of meer velden zijn ongeldig.", errors=errors, error="invalid")
-    error.status = 422
-    return error

@@ -16,16 +16,16 @@ from flask import current_app, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from server import attachments, store
-from server.api.cases import StepSchema
+from server.api.cases import EarlierBoeteSchema, StepSchema
 from server.audit import audit
 from server.case_flow import CASE_STEPS, STEPS
-from server.case_steps import NEEDS_REASON, step
+from server.case_steps import NEEDS_REASON, add_boete, step
 from server.cases import CaseError
 from server.db import get_db, rows
 from server.errors import Conflict
 from server.web import bp
 from server.web.access import page
-from server.web.case_view import load_case, refusal, shown, today
+from server.web.case_view import amount_text, load_case, refusal, shown, today
 from server.web.forms import parse
 
 ZIENSWIJZE = ("zienswijze_ontvangen", "boete_zienswijze_ontvangen")
@@ -146,3 +146,44 @@ def _step_page(case: dict[str, Any], action: str, code: str | None, values: dict
                            fields=fields_of(action), values=values, errors=errors, message=message,
                            handhavers=handhavers, inspections=inspections, how=HOW,
                            upload=action in ZIENSWIJZE, needs_reason=action in NEEDS_REASON), status
+
+
+# --- an earlier boete, entered by hand ----------------------------------------------------------------
+
+BOETE_FIELDS = {"party_id": "text", "code": "text", "imposed_on": "text", "kenmerk": "text", "irrevocable_on": "text",
+                "amount": "text"}
+
+
+@bp.route("/zaken/<case_id>/eerdere-boete", methods=["GET", "POST"])
+@page("teamleider")
+def case_earlier_boete(case_id: str) -> Response | tuple[str, int] | str:
+    """Enter a boete imposed on an overtreder before the system (for the repeat maximum), as POST /boetes does."""
+    found = load_case(case_id)
+    db = get_db()
+    if request.method == "GET":
+        audit(db, "read", "case", case_id)
+        return _boete_page(found, {}, {}, None)
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    form = request.form.copy()
+    if form.get("amount"):
+        form["amount"] = amount_text(form["amount"])
+    data, errors = parse(EarlierBoeteSchema(), form, BOETE_FIELDS)
+    if errors or data is None:
+        return _boete_page(found, values, errors, None, 422)
+    try:
+        row = add_boete(db, g.user, party_id=data["party_id"], code=data["code"], imposed_on=data["imposed_on"],
+                        kenmerk=data["kenmerk"], irrevocable_on=data["irrevocable_on"],
+                        amount=str(data["amount"]) if data["amount"] is not None else None, source="handmatig")
+    except CaseError as err:
+        message, found_errors = refusal(err)
+        return _boete_page(found, values, found_errors, message, err.status)
+    audit(db, "create", "boete", row["id"], {"party_id": data["party_id"], "code": data["code"]})
+    return redirect(url_for("web.case", case_id=case_id, boete=1))
+
+
+def _boete_page(case: dict[str, Any], values: dict[str, Any], errors: dict[str, str], message: str | None,
+                status: int = 200) -> tuple[str, int]:
+    overtreders = [(o["party_id"], o["name"]) for o in case.get("overtreders") or []]
+    codes = [(last["code"], f"{last['code']}: {last['title']}") for last in case.get("lasten") or []]
+    return render_template("case_boete.html", case=shown(case), values=values, errors=errors, message=message,
+                           overtreders=overtreders, codes=codes), status

@@ -6,6 +6,7 @@ that PAGE_MODULES needs only this module).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from flask import current_app, g, redirect, render_template, request, url_for
@@ -172,10 +173,14 @@ def case(case_id: str) -> str:
     db = get_db()
     documents = rows(db, "SELECT id, kind, kenmerk, status, letter_date, approved_at, sent_on, dispatch_method, "
                          "dispatch_reference FROM documents WHERE case_id = ? ORDER BY created_at", [case_id])
+    party_ids = [o["party_id"] for o in found.get("overtreders") or []]
+    boetes = rows(db, "SELECT code, imposed_on, kenmerk, irrevocable_on, amount, source FROM boetes WHERE party_id IN "
+                      "(SELECT value FROM json_each(?)) ORDER BY imposed_on", [json.dumps(party_ids)])
     audit(db, "read", "case", case_id)
     inspection = store.get(db, "inspection", found["inspection_id"]) if found.get("inspection_id") else None
     return render_template("case.html", case=shown(found), documents=documents, title=title,
-                           inspection=inspection, roles=ROLE_LABELS)
+                           inspection=inspection, roles=ROLE_LABELS, boetes=boetes,
+                           wgv=any("wgv" in (last.get("tracks") or ()) for last in found.get("lasten") or []))
 
 
 # --- the LHS assessment -----------------------------------------------------------------------------
