@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
         if importlib.util.find_spec(f"server.web.{name}") is not None:
             importlib.import_module(f"server.web.{name}")
     from server.web.filters import register_filters
-    from server.web.forms import kept_value
+    from server.web.forms import field_label, kept_list, kept_value
     from server.web.session import SessionInterface
 
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # the token lives as long as the session
@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     csrf.exempt(api.bp)
     register_filters(app)
-    app.jinja_env.globals["kept_value"] = kept_value
+    app.jinja_env.globals.update(kept_value=kept_value, kept_list=kept_list, field_label=field_label)
     app.register_blueprint(bp)
     app.extensions["html_errors"] = error_page
     app.after_request(_security_headers)

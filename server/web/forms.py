@@ -79,18 +79,38 @@ def field_errors(messages: Any, prefix: str = "") -> dict[str, str]:
     return out
 
 
+# What the error summary calls a field when its page gives no label of its own.
+FIELD_LABELS = {
+    "current": "Huidig wachtwoord", "new": "Nieuw wachtwoord", "again": "Nieuw wachtwoord nog eens",
+    "username": "Gebruikersnaam", "password": "Wachtwoord", "name": "Naam", "role": "Rol", "user_id": "Gebruiker",
+    "inspector_id": "Handhaver", "address_ids": "Adressen", "week": "Week", "due": "Datum", "kind": "Soort",
+    "bestand": "Bestand", "soort": "Soort", "gebruiker": "Gebruiker", "handeling": "Handeling",
+    "record": "Nummer van het gegeven", "van": "Vanaf", "tot": "Tot en met", "label": "Naam van de tablet",
+    "text": "Tekst", "reason": "Reden", "value": "Waarde", "email": "E-mailadres", "phone": "Telefoonnummer",
+    "full_name": "Volledige naam", "function_title": "Functie", "aanwijzing": "Aanwijzing",
+    "legitimation_no": "Legitimatienummer", "notes": "Notities", "location_type": "Soort locatie",
+    "verified": "Geverifieerd",
+}
+
+
+def field_label(name: str) -> str:
+    """Return a field's Dutch name for the error summary ("bedrag" for "amount", else the name in words)."""
+    return FIELD_LABELS.get(name) or name.replace("_", " ").replace(".", ", ").capitalize()
+
+
 def keep_posted_form() -> bool:
     """Keep this POST's fields (not passwords, files or the token) for its page after signing in again."""
-    values = {k: v for k, v in request.form.items() if k != "csrf_token" and "password" not in k
+    values = {k: request.form.getlist(k) for k in request.form if k != "csrf_token" and "password" not in k
               and "wachtwoord" not in k}
-    if not values or sum(len(k) + len(v) for k, v in values.items()) > KEPT_LIMIT:
+    if not values or sum(len(k) + sum(len(v) for v in vs) for k, vs in values.items()) > KEPT_LIMIT:
         return False
     session["kept_form"] = {"path": request.path, "values": values}
     return True
 
 
-def kept_values() -> dict[str, str]:
-    """Return the fields kept for this page across an expired session (taken from the session once)."""
+def kept_values() -> dict[str, list[str]]:
+    """Return the fields kept for this page across an expired session, each with every value it had (taken
+    from the session once)."""
     if "kept_values" not in g:
         kept = session.get("kept_form")
         if kept and kept.get("path") == request.path and request.method == "GET" and session.get("user_id"):
@@ -98,10 +118,17 @@ def kept_values() -> dict[str, str]:
             g.kept_values = kept.get("values", {})
         else:
             g.kept_values = {}
-    values: dict[str, str] = g.kept_values
+    values: dict[str, list[str]] = g.kept_values
     return values
 
 
 def kept_value(name: str) -> str:
     """Return the kept value of one field ("" when none), for the field macros."""
-    return kept_values().get(name, "")
+    kept = kept_values().get(name) or [""]
+    return kept[0] if isinstance(kept, list) else str(kept)
+
+
+def kept_list(name: str) -> list[str]:
+    """Return every kept value of a repeated field (ticked boxes), for a page's own checkboxes."""
+    kept = kept_values().get(name) or []
+    return kept if isinstance(kept, list) else [str(kept)]
