@@ -896,3 +896,28 @@ def test_a_team_lead_opens_assesses_and_enforces_a_case_in_the_browser(office: O
     driver.get(case_url + "/stap/dwangsom_betaald/ROOKMELDER")  # nothing forfeited: an error page
     assert heading(driver) == "Niet mogelijk"
     checked_axe(driver)
+
+
+def test_the_other_case_pages_and_their_error_states_have_no_serious_accessibility_violations(
+        office: Office, browser: webdriver.Chrome, lead: OfficeSession) -> None:
+    driver = browser
+    case = ready_case(office)
+    concept = made_letter(office, lead, case["id"], "waarschuwing", {"codes": "HUURCONTRACT"})
+    browser_login(driver, office, "teamleider")
+    base = f"{office.url}/zaken/{case['id']}"
+    for path, submit in ((f"{base}/eerdere-boete", "Eerdere boete vastleggen"),
+                         (f"{base}/stap/ingetrokken", "Zaak ingetrokken vastleggen"),
+                         (f"{base}/stap/last_ingetrokken/ROOKMELDER", "Last ingetrokken vastleggen"),
+                         (f"{base}/brieven/{concept}/wijzigen", None),
+                         (f"{base}/brief/dossier", None),
+                         (f"{office.url}/zaken?status=half", None),
+                         (f"{office.url}/zaken/00000000-0000-4000-8000-000000000000", None)):
+        driver.get(path)
+        checked_axe(driver)
+        if submit:
+            click(driver, submit)  # sent empty: the errors at their fields
+            assert driver.find_elements(By.CSS_SELECTOR, ".error-summary"), path
+            checked_axe(driver)
+    driver.get(f"{base}/eerdere-boete")
+    office_screenshot(driver, "zaak-eerdere-boete")
+    assert stored_case(office, case["id"])["status"] == "open"

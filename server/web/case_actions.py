@@ -184,6 +184,7 @@ def case_earlier_boete(case_id: str) -> Response | tuple[str, int] | str:
 def _boete_page(case: dict[str, Any], values: dict[str, Any], errors: dict[str, str], message: str | None,
                 status: int = 200) -> tuple[str, int]:
     overtreders = [(o["party_id"], o["name"]) for o in case.get("overtreders") or []]
-    codes = [(last["code"], f"{last['code']}: {last['title']}") for last in case.get("lasten") or []]
+    codes = [(last["code"], f"{last['code']}: {last['title']}") for last in case.get("lasten") or []
+             if "wgv" in (last.get("tracks") or ())]  # a boete is for a Wgv violation only
     return render_template("case_boete.html", case=shown(case), values=values, errors=errors, message=message,
                            overtreders=overtreders, codes=codes), status
