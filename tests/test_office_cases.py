@@ -888,6 +888,7 @@ def test_a_team_lead_opens_assesses_and_enforces_a_case_in_the_browser(office: O
     click(driver, "Tijdlijn")
     rows_text = driver.find_element(By.CSS_SELECTOR, "table.timeline").text
     assert "Zienswijze op het voornemen ontvangen" in rows_text and "Besluit last onder dwangsom verzonden" in rows_text
+    assert "Verzonden aangetekend, bewijs: RR100000003NL" in rows_text and "Ontvangen: schriftelijk" in rows_text
     checked_axe(driver)
     office_screenshot(driver, "zaak-tijdlijn")
     driver.get(case_url)
