@@ -266,6 +266,17 @@ def test_opening_a_case_refuses_bad_input_at_the_field_with_values_kept(office: 
     assert office.db().execute("SELECT count(*) FROM cases").fetchone()[0] == before
 
 
+def test_the_address_pages_link_fills_in_the_inspection_to_open_a_case_from(office: Office,
+                                                                             lead: OfficeSession) -> None:
+    inspection_id = copied_inspection(office)
+    form = lead.page(f"/zaken/openen?van=inspectie&inspection_id={inspection_id}")
+    assert field_value(form.text, "inspection_id") == inspection_id
+    opened = lead.submit("/zaken/openen", {"van": "inspectie", "inspection_id": inspection_id})
+    assert opened.status_code == 302
+    case_id = opened.headers["Location"].split("/zaken/")[1].split("?")[0]
+    assert stored_case(office, case_id)["inspection_id"] == inspection_id
+
+
 def test_a_case_opens_from_a_melding_at_a_postcode_and_number(office: Office, lead: OfficeSession) -> None:
     address = store.get(office.db(), "address", demo_inspections(office)[0]["address_id"])
     assert address is not None
