@@ -6,6 +6,7 @@ planned, moved or cancelled by the same rules whichever way the team lead works.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -16,6 +17,7 @@ from schemas import assignment_schema
 from server import store
 from server.db import rows, write
 from server.errors import Conflict, Invalid, NotFound
+from server.jobs import week_monday
 
 WRITABLE = [name for name, f in assignment_schema.fields.items() if not f.dump_only and name != "id"]
 
@@ -67,16 +69,26 @@ def plan(db: Database, bodies: list[dict[str, Any]], actor: str) -> list[dict[st
     return stored
 
 
+# What a team lead may still choose for a cancelled visit a tablet did anyway (server.sync keeps the visit
+# done and records a status conflict): set it back to cancelled, or keep it done. Nothing else changes.
+SETTLED_STATUSES = ("cancelled", "done")
+
+
 def update(db: Database, assignment_id: str, changes: dict[str, Any], actor: str,
-           expected_version: int | None = None) -> dict[str, Any]:
+           expected_version: int | None = None, *, settling_done_after_cancel: bool = False) -> dict[str, Any]:
     """Reassign, replan, re-instruct or cancel an open assignment; a done or cancelled one never changes.
 
-    Raises NotFound, Conflict (not open any more, or changed since expected_version) or Invalid.
+    The one exception is settling_done_after_cancel (the Conflicten page, for the status conflict sync
+    records when a cancelled visit is done on a tablet): the status of such a visit may then be set to
+    cancelled or done again, and nothing else. Raises NotFound, Conflict (not open any more, or changed
+    since expected_version) or Invalid.
     """
     current = store.get(db, "assignment", assignment_id)
     if current is None:
         raise NotFound("Opdracht niet gevonden.")
-    if current["status"] != "open":
+    settles = (settling_done_after_cancel and set(changes) <= {"status", "id"}
+               and changes.get("status") in SETTLED_STATUSES and current["status"] in SETTLED_STATUSES)
+    if current["status"] != "open" and not settles:
         raise Conflict("Een afgeronde of geannuleerde opdracht verandert niet meer.", current=current)
     merged = {k: current.get(k) for k in WRITABLE} | {k: v for k, v in changes.items() if k != "id"} | {
         "id": assignment_id}
@@ -94,3 +106,27 @@ def update(db: Database, assignment_id: str, changes: dict[str, Any], actor: str
 def cancel(db: Database, assignment_id: str, actor: str, expected_version: int | None = None) -> dict[str, Any]:
     """Cancel an open visit (the status change the API makes); a done one cannot be cancelled."""
     return update(db, assignment_id, {"status": "cancelled"}, actor, expected_version)
+
+
+def in_week(week: str, inspector_id: str | None = None, *, cancelled: bool = True) -> tuple[str, list[Any]]:
+    """Return the SQL condition and parameters of the visits that belong to an ISO week '2026-W49'.
+
+    A visit belongs to the week it is planned in; one planned by due date alone to the week of that date.
+    ValueError for a week that is none.
+    """
+    monday = week_monday(week)
+    where = "(week = ? OR (week IS NULL AND due BETWEEN ? AND ?))"
+    params: list[Any] = [week, monday.isoformat(), (monday + dt.timedelta(days=6)).isoformat()]
+    if inspector_id is not None:
+        where += " AND inspector_id = ?"
+        params.append(inspector_id)
+    if not cancelled:
+        where += " AND status != 'cancelled'"
+    return where, params
+
+
+def week_visits(db: Database, week: str, inspector_id: str | None = None, *, cancelled: bool = True,
+                order: str = "inspector_id, due, id", limit: int = 2000) -> list[dict[str, Any]]:
+    """Return the visits of an ISO week (see in_week), optionally of one handhaver and without the cancelled."""
+    where, params = in_week(week, inspector_id, cancelled=cancelled)
+    return store.select(db, "assignment", where, params, order=order, limit=limit)

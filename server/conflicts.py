@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema
 from sqlite_utils import Database
 
 from schemas import address_schema, assignment_schema
-from server import store
+from server import addresses, assignments, store
 from server.db import rows, write
 from server.errors import Conflict, Invalid, NotFound
 
@@ -49,13 +49,31 @@ def settable(conflict: dict[str, Any]) -> bool:
     return schema is not None and conflict["field"] in schema.fields and not schema.fields[conflict["field"]].dump_only
 
 
+def _done_after_cancel(conflict: dict[str, Any]) -> bool:
+    """Return whether this is the conflict sync records when a cancelled visit was done on a tablet."""
+    return (conflict["entity"], conflict["field"], conflict["server_value"], conflict["device_value"]) == (
+        "assignment", "status", "cancelled", "done")
+
+
+def _update(db: Database, conflict: dict[str, Any], value: Any, user_id: str, version: int) -> dict[str, Any]:
+    """Store the chosen value by the record's own rule (the one the API's PATCH applies)."""
+    changes = {conflict["field"]: value}
+    if conflict["entity"] == "address":
+        return addresses.update(db, conflict["record_id"], changes, user_id, expected_version=version)
+    return assignments.update(db, conflict["record_id"], changes, user_id, expected_version=version,
+                              settling_done_after_cancel=_done_after_cancel(conflict))
+
+
 def resolve(db: Database, conflict_id: str, user_id: str, choice: str, other: Any = None) -> dict[str, Any]:
     """Settle a conflict: keep the server's value, take the tablet's, or set another one; return the new record.
 
-    The chosen value is loaded with the whole record through its wire schema (Invalid with the field's
-    Dutch message under "value" when it does not fit) and stored as the record's next version, even when
-    it equals the current value, so that every tablet holding the record pulls the decision. NotFound for
-    an unknown conflict or a record that is gone; Conflict when it was resolved already.
+    The chosen value goes through the record's own update rule (server.addresses.update or
+    server.assignments.update, as the API's PATCH): Invalid with the field's Dutch message under "value"
+    when it does not fit, Conflict with it under "value" when the record may not change (a done or
+    cancelled visit; only a cancelled visit done on a tablet may be set back to cancelled or stay done).
+    It is stored as the record's next version, even when it equals the current value, so that every tablet
+    holding the record pulls the decision. NotFound for an unknown conflict or a record that is gone;
+    Conflict without field errors when it was resolved already.
     """
     if choice not in CHOICES:
         raise Invalid(errors={"choice": ["Kies een van de waarden of vul een andere in."]})
@@ -67,21 +85,19 @@ def resolve(db: Database, conflict_id: str, user_id: str, choice: str, other: An
             raise Conflict("Dit conflict is al afgehandeld.")
         if not settable(conflict):
             raise Conflict("Voor dit conflict kan geen waarde gekozen worden.")
-        schema, field = SCHEMAS[conflict["entity"]], conflict["field"]
+        field = conflict["field"]
         current = store.get(db, conflict["entity"], conflict["record_id"])
         if current is None:
             raise NotFound("Het record van dit conflict bestaat niet meer.")
         value = {"server": conflict["server_value"], "device": conflict["device_value"]}.get(choice, other)
-        writable = [name for name, f in schema.fields.items() if not f.dump_only]
-        record = {name: current.get(name) for name in writable if name in current} | {field: value}
         try:
-            loaded = schema.load(record)
-        except ValidationError as err:
-            messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+            stored = _update(db, conflict, value, user_id, current["version"])
+        except Invalid as err:
+            messages = err.errors if isinstance(err.errors, dict) else {"_schema": err.errors}
             mine = messages.get(field) or next(iter(messages.values()))
             raise Invalid(errors={"value": mine}) from None
-        stored = store.put(db, conflict["entity"], schema.dump(loaded), actor=user_id,
-                           expected_version=current["version"])
+        except Conflict as err:
+            raise Conflict(err.message, errors={"value": [err.message]}) from None
         db.execute("UPDATE conflicts SET resolved_at = ?, resolved_by = ? WHERE id = ?",
                    [store.now(), user_id, conflict_id])
     return stored

@@ -242,6 +242,71 @@ def test_a_cancelled_assignment_done_on_a_tablet_can_be_set_back_to_cancelled(of
     assert (after["status"], after["version"]) == ("cancelled", before["version"] + 1)
 
 
+def refusal(page: Any) -> str:
+    """Return the message shown at the choice or the typed value of a refused resolution."""
+    found = re.search(r'<p class="error" id="c\d+-(?:value|choice)-error">([^<]+)</p>', page.text)
+    assert found, "no message at the field"
+    return html.unescape(found.group(1))
+
+
+def assignment_version(office: Office, assignment_id: str) -> tuple[str, int]:
+    found = rest(office, "GET", f"/api/v1/assignments/{assignment_id}")
+    return found["status"], found["version"]
+
+
+def test_a_visit_done_after_its_cancellation_is_not_reopened_by_a_typed_value_but_may_stay_done(
+        office: Office, tablets: Tablets, lead: Any) -> None:
+    planned = open_assignments(office, "handhaver1")[-1]
+    rest(office, "PATCH", f"/api/v1/assignments/{planned['id']}", {"status": "cancelled"})
+    store, engine = tablets.one
+    store.queue("inspection", inspection_for(planned["address_id"], assignment_id=planned["id"]))
+    engine.cycle()
+    conflict = open_conflict(office, planned["id"], "status")
+    before = assignment_version(office, planned["id"])
+    assert before[0] == "done"
+    lead.page("/conflicten")
+    for typed in ("open", "no_access"):
+        refused = lead.submit(f"/conflicten/{conflict['id']}", {"choice": "other", "value": typed})
+        assert refused.status_code == 409
+        assert "Een afgeronde of geannuleerde opdracht verandert niet meer." in refusal(refused)
+        assert assignment_version(office, planned["id"]) == before
+        assert resolved(office, conflict["id"]) == (None, None)
+    from server.sync import record_conflict
+    record_conflict(office.db(), "assignment", planned["id"], "instructions", None, "Achterom", before[1], None,
+                    None, "Veld is op de server en op de tablet gewijzigd.")
+    other_field = open_conflict(office, planned["id"], "instructions")
+    refused = lead.submit(f"/conflicten/{other_field['id']}", {"choice": "device"})
+    assert refused.status_code == 409
+    assert "Een afgeronde of geannuleerde opdracht verandert niet meer." in refusal(refused)
+    assert assignment_version(office, planned["id"]) == before
+    assert lead.submit(f"/conflicten/{conflict['id']}", {"choice": "device"}).status_code == 302
+    assert assignment_version(office, planned["id"]) == ("done", before[1] + 1)
+
+
+def test_a_chosen_inspector_who_is_no_active_handhaver_is_refused_at_the_field(office: Office, tablets: Tablets,
+                                                                               lead: Any) -> None:
+    from server.sync import record_conflict
+    planned = open_assignments(office, "handhaver1")[0]
+    inspector = find_user(office.db(), "handhaver1")
+    chief = find_user(office.db(), "teamleider")
+    assert inspector and chief
+    before = assignment_version(office, planned["id"])
+    record_conflict(office.db(), "assignment", planned["id"], "inspector_id", inspector["id"], chief["id"],
+                    before[1], None, None, "Veld is op de server en op de tablet gewijzigd.")
+    conflict = open_conflict(office, planned["id"], "inspector_id")
+    lead.page("/conflicten")
+    refused = lead.submit(f"/conflicten/{conflict['id']}", {"choice": "device"})
+    assert refused.status_code == 422
+    assert refusal(refused) == "Alleen een handhaver kan een opdracht uitvoeren."
+    assert 'value="device" checked' in refused.text
+    refused = lead.submit(f"/conflicten/{conflict['id']}", {"choice": "other", "value": "niemand"})
+    assert refused.status_code == 422 and refusal(refused) == "Onbekende gebruiker."
+    assert assignment_version(office, planned["id"]) == before
+    assert resolved(office, conflict["id"]) == (None, None)
+    assert lead.submit(f"/conflicten/{conflict['id']}", {"choice": "server"}).status_code == 302
+    assert assignment_version(office, planned["id"]) == ("open", before[1] + 1)
+
+
 def test_no_choice_a_missing_value_and_a_second_resolution_are_refused(office: Office, tablets: Tablets,
                                                                       lead: Any) -> None:
     conflict = tablets.clash("notes", "Eerst", "Daarna")

@@ -17,7 +17,7 @@ from server import store
 from server.audit import audit
 from server.bag_rows import label as address_label
 from server.db import get_db, rows
-from server.errors import Invalid
+from server.errors import Conflict, Invalid
 from server.web import bp
 from server.web.access import page
 from server.web.forms import parse
@@ -171,6 +171,7 @@ def conflicts_resolve(conflict_id: str) -> Response | tuple[str, int]:
     data, errors = parse(ResolveForm(), request.form, RESOLVE_FIELDS)
     kept = {conflict_id: {"choice": request.form.get("choice", ""), "value": request.form.get("value", "")}}
     after = request.form.get("na") or None
+    status = 422
     if data is not None and data["choice"] == "other" and data.get("value") is None and \
             not (_schema_field(conflict) or mfields.Field()).allow_none:
         errors = {"value": "Vul de andere waarde in."}
@@ -178,8 +179,14 @@ def conflicts_resolve(conflict_id: str) -> Response | tuple[str, int]:
         try:
             stored = settling.resolve(db, conflict_id, g.user["id"], data["choice"],
                                        typed_value(_schema_field(conflict), data.get("value")))
-        except Invalid as err:
-            errors = {k: (v[0] if isinstance(v, list) and v else str(v)) for k, v in (err.errors or {}).items()}
+        except (Invalid, Conflict) as err:
+            if isinstance(err, Conflict) and not err.errors:
+                raise  # resolved already or nothing to choose: the error page says so
+            status = err.status
+            # A refused kept value is shown at the choice, a refused typed one at the typed value.
+            at = "value" if data["choice"] == "other" else "choice"
+            errors = {(at if k == "value" else k): (v[0] if isinstance(v, list) and v else str(v))
+                      for k, v in (err.errors or {}).items()}
         else:
             audit(db, "resolve", "conflict", conflict_id, {"entity": conflict["entity"],
                                                            "record_id": conflict["record_id"],
@@ -189,7 +196,7 @@ def conflicts_resolve(conflict_id: str) -> Response | tuple[str, int]:
                   f"{shown(conflict['field'], stored.get(conflict['field'] or ''))}; de tablets krijgen dit bij hun "
                   "volgende synchronisatie.", "ok")
             return redirect(url_for("web.conflicts", na=after) if after else url_for("web.conflicts"))
-    return _render(after, {conflict_id: errors}, kept, 422)
+    return _render(after, {conflict_id: errors}, kept, status)
 
 
 @bp.post("/conflicten/<conflict_id>/afhandelen")
