@@ -331,6 +331,28 @@ def _remove_strays(db: Database, data: Path, before: float) -> int:
     return removed
 
 
+# The photos an inspection names that its own inspector uploaded: the only copies its readers may have
+# (naming a hash one did not upload grants nothing). may_read and inspectors_photos share this rule.
+_INSPECTORS_OWN = ("FROM inspection_photos p JOIN inspections i ON i.id = p.inspection_id AND i.deleted = 0 "
+                   "JOIN attachment_owners o ON o.sha256 = p.sha256 AND o.user_id = i.inspector_id")
+
+
+def inspectors_photos(db: Database, inspection_ids: list[str]) -> set[tuple[str, str]]:
+    """Return the (inspection id, sha256) of these inspections' photos that their inspector uploaded.
+
+    These are the photos whoever may read the inspection may download (may_read); any other photo an
+    inspection names has not been received as far as its readers are concerned.
+    """
+    found: set[tuple[str, str]] = set()
+    for i in range(0, len(inspection_ids), 500):
+        chunk = inspection_ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        found |= {(r["inspection_id"], r["sha256"]) for r in rows(
+            db, f"SELECT DISTINCT p.inspection_id, p.sha256 {_INSPECTORS_OWN} "
+                f"WHERE p.inspection_id IN ({marks})", chunk)}
+    return found
+
+
 def may_read(db: Database, user: dict[str, Any], sha256: str) -> bool:
     """Return whether the user may have this attachment: he uploaded it, or he may read an inspection naming it.
 
@@ -339,10 +361,8 @@ def may_read(db: Database, user: dict[str, Any], sha256: str) -> bool:
     """
     if owned(db, user["id"], [sha256]):
         return True
-    naming = rows(db, "SELECT DISTINCT i.address_id FROM inspection_photos p "
-                      "JOIN inspections i ON i.id = p.inspection_id AND i.deleted = 0 "
-                      "JOIN attachment_owners o ON o.sha256 = p.sha256 AND o.user_id = i.inspector_id "
-                      "WHERE p.sha256 = ?", [sha256])
+    naming = rows(db, f"SELECT DISTINCT i.address_id {_INSPECTORS_OWN} WHERE p.sha256 = ?",
+                  [sha256])
     # The inspector himself owns the photo (the join), so he was let through above.
     return any(may_read_address_data(db, user, r["address_id"]) for r in naming)
 

@@ -331,6 +331,37 @@ def new_code(office: Office, user: str) -> str:
     return create_enrol_code(office.db(), user, None, 1)
 
 
+def test_a_photo_named_by_someone_who_did_not_upload_it_is_shown_as_not_received_as_the_download_refuses_it(
+        office: Office) -> None:
+    uploader = requests.post(office.url + "/api/v1/devices/enroll", timeout=10, json={
+        "code": new_code(office, user_id(office, "handhaver1")), "label": "tablet 3"}).json()
+    body = jpeg(11)
+    sha = hashlib.sha256(body).hexdigest()
+    uploaded = requests.put(office.url + f"/api/v1/attachments/{sha}", data=body, timeout=10, headers={
+        "Authorization": f"Bearer {uploader['token']}", "Content-Range": f"bytes 0-{len(body) - 1}/{len(body)}"})
+    assert uploaded.status_code == 200, uploaded.text
+    other = user_id(office, "handhaver2")
+    namer = requests.post(office.url + "/api/v1/devices/enroll", timeout=10, json={
+        "code": new_code(office, other), "label": "tablet van handhaver2"}).json()
+    address_id = office.db().execute("SELECT address_id FROM assignments WHERE inspector_id = ? AND status = 'open' "
+                                     "ORDER BY id LIMIT 1", [other]).fetchone()[0]
+    inspection = example("overbewoond.json")["inspection"]
+    inspection.update(id=str(uuid.uuid4()), address_id=address_id, assignment_id=None,
+                      photos=[{"sha256": sha, "caption": "Andermans foto", "room_id": None}])
+    answer = requests.post(office.url + "/api/v1/sync/push", timeout=30,
+                           headers={"Authorization": f"Bearer {namer['token']}"}, json={
+                               "protocol": 1, "mutations": [{"seq": 1, "entity": "inspection", "id": inspection["id"],
+                                                             "op": "put", "base_version": None, "data": inspection}]})
+    assert answer.json()["results"][0]["status"] == "applied", answer.text
+    lead = office.session("teamleider")
+    page = lead.page(f"/adressen/{address_id}")
+    assert page.status_code == 200
+    assert sha not in page.text  # neither a broken image nor a sign that the server holds these bytes
+    figure = page.text[page.text.index("Foto's"):]
+    assert "nog niet ontvangen" in figure[:figure.index("</ul>")]
+    assert lead.get(office.url + f"/api/v1/attachments/{sha}", timeout=10).status_code == 404
+
+
 def test_search_an_address_and_edit_its_fields_in_chromium(office: Office, browser: webdriver.Chrome,
                                                            pushed: dict[str, Any]) -> None:
     address = an_address(office, "id = ?", [pushed["address_id"]])

@@ -16,12 +16,12 @@ from werkzeug.wrappers import Response
 
 from schemas.base import BaseSchema, Str, between, max_length
 from schemas.party import ROLES, party_link_schema
-from server import address_search, parties, rapport, store
+from server import address_search, attachments, parties, rapport, store
 from server import addresses as address_rules
 from server.api.parties import link_end_schema
 from server.audit import audit
 from server.auth import PLANNERS, current_user
-from server.db import get_db, rows
+from server.db import get_db
 from server.errors import Conflict, Invalid, NotFound
 from server.evaluation import stored_evaluation
 from server.http import QueryInt
@@ -93,20 +93,12 @@ def addresses() -> tuple[str, int]:
                            address_text=address_text), 422 if errors else 200
 
 
-def _photos_received(db: Any, hashes: list[str]) -> set[str]:
-    if not hashes:
-        return set()
-    marks = ",".join("?" * len(hashes))
-    return {r["sha256"] for r in rows(db, f"SELECT sha256 FROM attachments WHERE sha256 IN ({marks})",  # noqa: S608
-                                      hashes)}
-
-
 def _inspections(db: Any, address_id: str) -> list[dict[str, Any]]:
     """Return the address's inspections, newest first, each with findings, residents, photos and rapport."""
     found = store.select(db, "inspection", "address_id = ?", [address_id], order="started_at DESC, id",
                          limit=INSPECTIONS_SHOWN + 1)
-    hashes = sorted({p["sha256"] for i in found for p in i.get("photos") or [] if p.get("sha256")})
-    received = _photos_received(db, hashes)
+    # Received as the download judges it: a copy uploaded by the inspection's own inspector.
+    received = attachments.inspectors_photos(db, [i["id"] for i in found])
     names = user_names(db, {i["inspector_id"] for i in found if i.get("inspector_id")})
     out = []
     for inspection in found:
@@ -117,7 +109,8 @@ def _inspections(db: Any, address_id: str) -> list[dict[str, Any]]:
         report = rapport.rapport_of(db, inspection["id"]) if inspection.get("status") == "submitted" else None
         out.append({"record": inspection, "evaluation": evaluation, "inspector": names.get(
             inspection.get("inspector_id") or "", "onbekend"), "rooms": rooms, "rapport": report,
-                    "photos": [{**p, "received": p.get("sha256") in received} for p in inspection.get("photos") or []]})
+                    "photos": [{**p, "received": (inspection["id"], p.get("sha256")) in received}
+                               for p in inspection.get("photos") or []]})
     return out
 
 
