@@ -51,9 +51,9 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server stopped: {self.proc.stderr.read().decode() if self.proc.stderr else ''}")
             try:
-                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if requests.get(f"{self.url}/healthz", timeout=10).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting
                 time.sleep(0.05)
         raise RuntimeError("server did not start in 30 s")
 

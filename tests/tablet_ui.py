@@ -55,9 +55,9 @@ class LocalServer:
         self.url = f"http://127.0.0.1:{self.port}"
         for _ in range(400):
             try:
-                requests.get(self.url + "/", timeout=1)
+                requests.get(self.url + "/", timeout=10)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting
                 time.sleep(0.05)
 
     def store(self) -> TabletStore:

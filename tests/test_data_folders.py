@@ -47,9 +47,9 @@ def serving(cwd: Path, program: str, *args: str, health: str) -> Iterator[str]:
         while True:
             assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
             try:
-                if requests.get(url + health, timeout=1).status_code == 200:
+                if requests.get(url + health, timeout=10).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting
                 pass
             assert time.monotonic() < deadline, "did not answer in time"
             time.sleep(0.05)

@@ -89,9 +89,9 @@ def serving(program: Path, cwd: Path, health: str) -> Iterator[tuple[str, Path]]
             while True:
                 assert proc.poll() is None, log.read_text()[-3000:]
                 try:
-                    if requests.get(url + health, timeout=1).status_code == 200:
+                    if requests.get(url + health, timeout=10).status_code == 200:
                         break
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.Timeout):  # still starting
                     pass
                 assert time.monotonic() < deadline, "did not answer in time"
                 time.sleep(0.1)
