@@ -12,16 +12,15 @@ from typing import Any
 from sqlite_utils import Database
 
 from schemas import jsontext
-from server import store
-from server.addresses import label as address_label
+from server import assignments, labels, rapport, store
 from server.cases import status_label, upgraded
 from server.db import rows
 from server.deadlines import ended_terms, open_flags
+from server.devices import outbox_text
 from server.jobs import TIMEZONE, iso_week
 from server.jobs.registry import JOBS
 from server.jobs.runs import last_run, queued
 
-ASSIGNMENT_STATES = {"open": "Te doen", "done": "Gedaan", "no_access": "Geen toegang", "cancelled": "Vervallen"}
 TERM_KINDS = {"zienswijze": "Zienswijzetermijn", "begunstigingstermijn": "Begunstigingstermijn",
               "hersteltermijn": "Hersteltermijn van de waarschuwing",
               "beslistermijn": "Beslistermijn bestuurlijke boete (art. 5:51 Awb)"}
@@ -41,20 +40,6 @@ def week_bounds(today: dt.date) -> tuple[str, dt.date, dt.date]:
     return iso_week(today), monday, monday + dt.timedelta(days=6)
 
 
-def _names(db: Database, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    return {r["id"]: r["full_name"] or r["name"] for r in rows(
-        db, "SELECT u.id, u.name, u.full_name FROM json_each(?) AS chosen JOIN users u ON u.id = chosen.value",
-        [jsontext.dumps(sorted(ids))])}
-
-
-def _this_week(column_filter: str) -> str:
-    # An assignment belongs to the week it is planned in, or (planned by due date) to the week of its due date.
-    return ("SELECT id, address_id, inspector_id, status, week, due, data FROM assignments WHERE deleted = 0 "  # noqa: S608
-            f"AND {column_filter} AND (week = ? OR (week IS NULL AND due BETWEEN ? AND ?))")
-
-
 def _visited(inspection: dict[str, Any], monday: dt.date, sunday: dt.date) -> bool:
     started = dt.datetime.fromisoformat(inspection["started_at"])
     day = (started if started.tzinfo else started.replace(tzinfo=dt.UTC)).astimezone(TIMEZONE).date()
@@ -68,8 +53,9 @@ def week_per_inspector(db: Database, today: dt.date) -> list[dict[str, Any]]:
     for row in rows(db, "SELECT id FROM users WHERE role = 'handhaver' AND disabled_at IS NULL"):
         per[row["id"]] = {"planned": 0, "done": 0, "no_access": 0, "open": 0, "inspections": 0,
                           "inspections_no_access": 0}
-    for row in rows(db, _this_week("1 = 1") + " AND status != 'cancelled'",
-                    [week, monday.isoformat(), sunday.isoformat()]):
+    where, params = assignments.in_week(week, cancelled=False)
+    for row in rows(db, f"SELECT inspector_id, status FROM assignments WHERE deleted = 0 AND {where}",  # noqa: S608
+                    params):
         entry = per.setdefault(row["inspector_id"], {"planned": 0, "done": 0, "no_access": 0, "open": 0,
                                                      "inspections": 0, "inspections_no_access": 0})
         entry["planned"] += 1
@@ -86,8 +72,8 @@ def week_per_inspector(db: Database, today: dt.date) -> list[dict[str, Any]]:
             if found["started_at"] and _visited(found, monday, sunday):
                 entry["inspections"] += 1
                 entry["inspections_no_access"] += found["access"] != "granted"
-    names = _names(db, {k for k in per if k})
-    out = [{"inspector_id": k, "name": names.get(k, "Onbekende gebruiker") if k else "Nog niemand toegewezen", **v}
+    names = labels.user_names(db, {k for k in per if k})
+    out = [{"inspector_id": k, "name": names.get(k, labels.UNKNOWN_USER) if k else "Nog niemand toegewezen", **v}
            for k, v in per.items()]
     return sorted(out, key=lambda e: (e["inspector_id"] is None, e["name"].lower()))
 
@@ -146,7 +132,6 @@ def waiting_conflicts(db: Database) -> dict[str, Any]:
 
 def tablets_to_watch(db: Database, now: dt.datetime, stale_days: int) -> list[dict[str, Any]]:
     """Return the tablets not revoked that did not sync for stale_days or reported unsynced work."""
-    from server.commands import outbox_text  # `device list` words the outbox this way
     cutoff = (now - dt.timedelta(days=stale_days)).astimezone(dt.UTC).isoformat(timespec="microseconds")
     found = rows(db, "SELECT d.id, d.label, d.last_seen_at, d.outbox_size, d.outbox_oldest_at, d.outbox_reported_at, "
                      "u.name AS user_name, u.full_name FROM devices d JOIN users u ON u.id = d.user_id "
@@ -156,7 +141,7 @@ def tablets_to_watch(db: Database, now: dt.datetime, stale_days: int) -> list[di
     for device in found:
         device["stale"] = device["last_seen_at"] is None or device["last_seen_at"] < cutoff
         device["outbox"] = outbox_text(device)
-        device["user"] = device["full_name"] or device["user_name"]
+        device["user"] = labels.person(device["full_name"], device["user_name"])
     return found
 
 
@@ -169,35 +154,31 @@ def job_overview(db: Database) -> list[dict[str, Any]]:
 
 def my_week(db: Database, user_id: str, today: dt.date) -> list[dict[str, Any]]:
     """Return a handhaver's visits of this week with their addresses, open ones first."""
-    week, monday, sunday = week_bounds(today)
-    found = rows(db, _this_week("inspector_id = ?") + " AND status != 'cancelled'",
-                 [user_id, week, monday.isoformat(), sunday.isoformat()])
+    found = assignments.week_visits(db, week_bounds(today)[0], user_id, cancelled=False, order="id", limit=LIMIT * 10)
     addresses = _addresses(db, {r["address_id"] for r in found})
     out = []
     for row in found:
-        data = jsontext.loads(row["data"])
+        kind = row.get("kind") or "controle"
         out.append({"id": row["id"], "address_id": row["address_id"],
-                    "address": addresses.get(row["address_id"], ""), "kind": data.get("kind") or "controle",
-                    "status": ASSIGNMENT_STATES.get(row["status"], row["status"]), "open": row["status"] == "open",
-                    "due": row["due"]})
+                    "address": addresses.get(row["address_id"], labels.address(None)),
+                    "kind": labels.VISIT_KINDS.get(kind, kind),
+                    "status": labels.VISIT_STATES.get(row["status"], row["status"]), "open": row["status"] == "open",
+                    "due": row.get("due")})
     return sorted(out, key=lambda a: (not a["open"], a["address"]))
 
 
 def _addresses(db: Database, ids: set[str]) -> dict[str, str]:
     if not ids:
         return {}
-    return {r["id"]: address_label(jsontext.loads(r["data"])) for r in rows(
+    return {r["id"]: labels.address(jsontext.loads(r["data"])) for r in rows(
         db, "SELECT a.id, a.data FROM json_each(?) AS chosen JOIN addresses a ON a.id = chosen.value",
         [jsontext.dumps(sorted(ids))])}
 
 
 def rapporten_to_sign(db: Database, user_id: str) -> list[dict[str, Any]]:
-    """Return the concept rapporten of a handhaver's own inspections, oldest visit first (at most LIMIT)."""
-    found = rows(db, "SELECT d.id, d.kenmerk, d.letter_date, d.inspection_id, i.address_id FROM inspections i "
-                     "JOIN documents d ON d.inspection_id = i.id AND d.kind = 'rapport' AND d.status = 'concept' "
-                     "WHERE i.inspector_id = ? AND i.deleted = 0 ORDER BY d.letter_date, d.kenmerk LIMIT ?",
-                     [user_id, LIMIT])
+    """Return the rapporten waiting for a handhaver's signature (server.rapport.to_sign) with their addresses."""
+    found = rapport.to_sign(db, user_id, LIMIT)
     addresses = _addresses(db, {r["address_id"] for r in found})
     for row in found:
-        row["address"] = addresses.get(row["address_id"], "")
+        row["address"] = addresses.get(row["address_id"], labels.address(None))
     return found

@@ -49,7 +49,7 @@ def outbox_text(device: dict[str, Any]) -> str:
     """Return what a tablet last reported of its unsynced work, in Dutch."""
     size = device.get("outbox_size")
     if size is None:
-        return "outbox onbekend"
+        return "niet-verzonden werk onbekend"
     if size == 0:
         return "niets te verzenden"
     text = f"{size} {'wijziging' if size == 1 else 'wijzigingen'} niet verzonden"

@@ -125,3 +125,14 @@ def ensure(db: Database, inspection: dict[str, Any]) -> dict[str, Any]:
     row = draft(db, inspection)
     assert row is not None  # the caller passes a submitted inspection
     return row
+
+
+def to_sign(db: Database, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Return the concept rapporten of a toezichthouder's own submitted inspections, oldest visit first.
+
+    Only the inspection's own rapport (no case); each: document id, kenmerk, letter_date, inspection_id, address_id.
+    """
+    return rows(db, "SELECT d.id, d.kenmerk, d.letter_date, d.inspection_id, i.address_id FROM inspections i "
+                    "JOIN documents d ON d.inspection_id = i.id AND d.kind = ? AND d.status = 'concept' "
+                    "AND d.case_id IS NULL WHERE i.inspector_id = ? AND i.deleted = 0 AND i.status = 'submitted' "
+                    "ORDER BY d.letter_date, d.kenmerk LIMIT ?", [KIND, user_id, limit])

@@ -109,6 +109,7 @@ def test_serve_as_a_real_process_with_token_and_device_from_the_commands(data: P
                                  timeout=10).json()
         listed = server.cli("device", "list").stdout.splitlines()
         assert listed[0].startswith(f"{enrolled['device_id']}\thh\tTablet 7\t")
+        assert listed[0].endswith("\tniet-verzonden werk onbekend")  # a new tablet has reported nothing yet
         assert server.cli("device", "revoke", enrolled["device_id"]).returncode == 1  # never reported its outbox
         assert server.cli("device", "revoke", enrolled["device_id"], "--force").returncode == 0
         response = requests.get(f"{server.url}/api/v1/assignments", timeout=10,

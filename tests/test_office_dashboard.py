@@ -185,7 +185,7 @@ def test_a_handhaver_sees_his_own_week_and_rapporten_to_sign_only(office: Office
     rapporten = cells(page, "kop-rapporten")
     assert all(r["kenmerk"] in rapporten for r in mine) and not any(r["kenmerk"] in rapporten for r in theirs)
     visits = cells(page, "kop-mijn-week")
-    assert "6 bezoeken gepland, 6 nog te doen" in visits and visits.count("Te doen") == 6
+    assert "6 bezoeken gepland, 6 nog te doen" in visits and visits.count("Gepland") == 6
     assert 'href="/mijn-week"' in page
     for planner_part in ("Deze week per handhaver", "Conflicten", "Tablets om na te gaan", "Cijfers"):
         assert planner_part not in page
@@ -227,3 +227,80 @@ def test_the_dashboard_of_each_role_in_chromium_passes_axe(office: Office, brows
         office_screenshot(browser, name)
     browser_login(browser, office, "teamleider")
     assert "Berekend op" in browser.find_element(By.ID, "cijfers-tijd").text
+
+
+def test_the_dashboard_offers_to_sign_exactly_the_rapporten_mijn_week_offers(office: Office) -> None:
+    db = office.db()
+    me = user_id(office, "handhaver1")
+    inspection = rows(db, "SELECT i.id FROM inspections i JOIN documents d ON d.inspection_id = i.id "
+                          "WHERE i.inspector_id = ? AND i.status = 'submitted' AND d.kind = 'rapport' LIMIT 1",
+                      [me])[0]["id"]
+    case_id = rows(db, "SELECT id FROM cases LIMIT 1")[0]["id"]
+    # A case document of the previous release naming the inspection, and a concept of an inspection not submitted.
+    draft = str(uuid.uuid4())
+    record = store.get(db, "inspection", inspection)
+    assert record is not None
+    store.put(db, "inspection", {**record, "id": draft, "status": "draft"}, actor="test", expected_version=0)
+    for kenmerk, case, of in (("RB-OUD-00001", case_id, inspection), ("RB-OPEN-00001", None, draft)):
+        db.execute("INSERT INTO documents (id, case_id, inspection_id, kind, status, letter_date, data, created_at, "
+                   "created_by, kenmerk) VALUES (?, ?, ?, 'rapport', 'concept', '2020-01-01', '{\"params\": {}}', "
+                   "'2020-01-01T00:00:00+00:00', ?, ?)", [str(uuid.uuid4()), case, of, me, kenmerk])
+    handhaver = office.session("handhaver1")
+    dashboard = cells(handhaver.page("/").text, "kop-rapporten")
+    week_page = handhaver.page("/mijn-week").text
+    offered = set(re.findall(r"RB-[A-Z0-9-]+", week_page.split("<h2", 1)[1].split("</section>", 1)[0]))
+    assert offered and "RB-OUD-00001" not in dashboard and "RB-OPEN-00001" not in dashboard
+    assert set(re.findall(r"RB-[A-Z0-9-]+", dashboard)) == offered
+
+
+def test_the_handhavers_visits_are_named_as_on_his_week_page(office: Office) -> None:
+    handhaver = office.session("handhaver1")
+    visits = cells(handhaver.page("/").text, "kop-mijn-week")
+    week_page = handhaver.page("/mijn-week").text
+    assert "Gepland" in week_page and "Controle" in week_page
+    assert visits.count("Gepland") == 6 and "Controle" in visits and " controle " not in visits
+    assert "Te doen" not in visits
+
+
+def test_location_types_are_named_as_on_the_planning_page_and_in_the_reports(office: Office) -> None:
+    moment = dt.datetime.now(TIMEZONE)
+    assert Scheduler(office.app, clock=lambda: moment).refresh_figures() in (True, False)
+    page = office.session("teamleider").page("/").text
+    assert '<tr data-type="grootschalig"><th scope="row">Grootschalige locatie</th>' in page
+    assert "Grootschalige huisvesting" not in page
+    planning = office.session("teamleider").page("/planning").text
+    assert ">Grootschalige locatie</option>" in planning
+
+
+def test_a_tablet_that_never_reported_its_unsynced_work_is_said_so_in_dutch(office: Office) -> None:
+    db = office.db()
+    old = (dt.datetime.now(dt.UTC) - dt.timedelta(days=30)).isoformat()
+    db.execute("INSERT INTO devices (id, user_id, label, token_hash, created_at, last_seen_at, outbox_size) "
+               "VALUES (?, ?, 'Tablet zonder melding', ?, ?, ?, NULL)",
+               [str(uuid.uuid4()), user_id(office, "handhaver2"), uuid.uuid4().hex, old, old])
+    tablets = cells(office.session("teamleider").page("/").text, "kop-tablets")
+    assert "Tablet zonder melding" in tablets and "niet-verzonden werk onbekend" in tablets
+    assert "outbox" not in tablets
+
+
+def test_the_case_pages_date_today_by_the_dutch_day_whatever_zone_the_servers_clock_is_in() -> None:
+    import os
+    import time
+
+    from server.web import case_view, cases
+    dutch = dt.datetime.now(TIMEZONE)
+    # Thirteen hours from Amsterdam one way or the other: a zone whose date is not the Dutch one now.
+    zone = "Etc/GMT+12" if dutch.hour < 12 else "Etc/GMT-14"
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = zone
+    time.tzset()
+    try:
+        assert dt.date.today() != dutch.date()  # the server's own date differs from the Dutch one
+        assert case_view.today() == dt.datetime.now(TIMEZONE).date()
+        assert cases.today() == case_view.today()
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()

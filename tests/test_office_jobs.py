@@ -287,6 +287,16 @@ def test_logboek_names_bad_filters_at_their_field(office: Office, beheerder: Off
     assert beheerder.page("/logboek?na=niets").status_code == 422
 
 
+@pytest.mark.parametrize("cursor", ["2026-01-01T00:00:00|9999999999999999999", "2026-01-01T00:00:00|"
+                                                                              "99999999999999999999"])
+def test_logboek_with_a_place_beyond_any_entry_is_named_at_its_field_not_a_server_error(
+        office: Office, beheerder: OfficeSession, cursor: str) -> None:
+    for path in ("/logboek", "/logboek.csv"):
+        answer = beheerder.page(f"{path}?na={cursor}")
+        assert answer.status_code == 422, path
+        assert "Ongeldige plaats in het logboek." in answer.text
+
+
 def test_the_logboek_csv_is_for_dutch_excel_streamed_and_filtered(office: Office, beheerder: OfficeSession,
                                                                   logged: dict[str, str]) -> None:
     answer = beheerder.get(office.url + "/logboek.csv?soort=inspection&record=insp-2&van=2026-03-01&tot=2026-03-31",

@@ -4,6 +4,8 @@ cancelled, a handhaver's week list to print; roles, CSRF and bad input; in a rea
 from __future__ import annotations
 
 import datetime as dt
+import html
+import json
 import re
 import shutil
 import uuid
@@ -15,6 +17,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
+from server import labels
 from server.jobs import TIMEZONE, iso_week
 from tests.office import (
     Office,
@@ -288,7 +291,7 @@ def test_plan_a_week_in_chromium_and_the_handhavers_tablet_side_sees_it(office: 
         box.click()
     browser.find_element(By.CSS_SELECTOR, "fieldset.plan-fields button[type=submit]").click()
     assert "3 bezoeken gepland voor Fatima el Amrani." in browser.find_element(By.CSS_SELECTOR, ".notice").text
-    assert f"week {week}" in browser.find_element(By.TAG_NAME, "h1").text
+    assert said(week) in browser.find_element(By.TAG_NAME, "h1").text
     section = browser.find_element(By.XPATH, "//section[h2[contains(., 'Fatima el Amrani')]]")
     assert section.text.count("Verplaatsen") == 3
     assert axe_violations(browser) == []
@@ -300,7 +303,7 @@ def test_plan_a_week_in_chromium_and_the_handhavers_tablet_side_sees_it(office: 
     assert {a["inspector_id"] for a in mine} == {user_id(office, "handhaver2")}
     # The week list to print.
     section.find_element(By.PARTIAL_LINK_TEXT, "Weeklijst van Fatima el Amrani").click()
-    assert browser.find_element(By.TAG_NAME, "h1").text == f"Weeklijst Fatima el Amrani, week {week}"
+    assert browser.find_element(By.TAG_NAME, "h1").text == f"Weeklijst Fatima el Amrani, {said(week)}"
     assert len(browser.find_elements(By.CSS_SELECTOR, "table.print-list tbody tr")) == 3
     assert axe_violations(browser) == []
     office_screenshot(browser, "planning-weeklijst")
@@ -370,3 +373,56 @@ def test_a_street_search_reads_the_street_index_not_every_address(office: Office
     sql = f"EXPLAIN QUERY PLAN SELECT a.id FROM addresses a WHERE {' AND '.join(where)} ORDER BY {order}"  # noqa: S608
     plan = office.db().execute(sql, params).fetchall()
     assert any("USING INDEX addresses_straat" in str(step) for step in plan), plan
+
+
+def said(week: str) -> str:
+    """Return an ISO week as the pages say it to people: 'week 49 (2026)'."""
+    return f"week {int(week[-2:])} ({week[:4]})"
+
+
+def test_weeks_are_said_as_people_say_them_and_kept_iso_in_links_and_fields(office: Office) -> None:
+    lead = office.session("teamleider")
+    week, following = week_from_now(0), week_from_now(1)
+    page = lead.page(f"/planning/week?week={week}").text
+    assert f"<h1>Geplande bezoeken, {said(week)}</h1>" in page and f"<title>Planning {said(week)}" in page
+    assert f"Volgende week ({said(following)})" in page and f'href="/planning/week?week={following}"' in page
+    assert f'name="week" type="text" value="{week}"' in page  # what is typed stays the ISO form
+    handhaver = user_id(office, "handhaver2")
+    printed = lead.page(f"/planning/weeklijst?week={week}&handhaver={handhaver}").text
+    assert f"<h1>Weeklijst Fatima el Amrani, {said(week)}</h1>" in printed
+    mine = office.session("handhaver2").page("/mijn-week").text
+    assert f"({said(week)}, vanaf" in mine and f"({said(following)}, vanaf" in mine
+    assert f"week {week}" not in mine and f"week {week}" not in page and f"week {week}" not in printed
+
+
+def planned_of(office: Office, name: str) -> int:
+    """Return the visits the dashboard counts as planned this week for a handhaver (by his name)."""
+    part = office.session("teamleider").page("/").text.split('id="kop-week"', 1)[1].split("</section>", 1)[0]
+    found = re.search(rf"{name} (\d+) ", re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", part)))
+    assert found, name
+    return int(found[1])
+
+
+def test_a_visit_due_on_sunday_belongs_to_that_week_on_every_page(office: Office) -> None:
+    db = office.db()
+    lead = office.session("teamleider")
+    handhaver = user_id(office, "handhaver2")
+    today = dt.datetime.now(TIMEZONE).date()
+    sunday = today + dt.timedelta(days=6 - today.weekday())
+    busy = {r[0] for r in db.execute("SELECT address_id FROM assignments")}
+    chosen = next(a for n in (1, 2, 3) for a in listed(lead.page(f"/planning?pagina={n}").text) if a not in busy)
+    counted = planned_of(office, "Fatima el Amrani")
+    planned = lead.submit("/planning", {"address_id": chosen, "inspector_id": handhaver,
+                                        "week": "", "due": sunday.isoformat(), "kind": "hercontrole"})
+    assert planned.status_code == 302
+    record = json.loads(db.execute("SELECT data FROM addresses WHERE id = ?", [chosen]).fetchone()[0])
+    text = html.escape(labels.address(record))
+    assert text in lead.page(f"/planning/week?week={iso_week(sunday)}").text
+    assert text not in lead.page(f"/planning/week?week={week_from_now(1)}").text
+    assert text in lead.page(f"/planning/weeklijst?week={iso_week(sunday)}&handhaver={handhaver}").text
+    mine = office.session("handhaver2").page("/mijn-week").text
+    weeks = mine.split('id="h-' + iso_week(sunday) + '"', 1)[1].split("</section>", 1)
+    assert text in weeks[0] and text not in weeks[1]  # this week, not the next
+    dashboard = office.session("handhaver2").page("/").text
+    assert text in dashboard.split('id="kop-mijn-week"', 1)[1].split("</section>", 1)[0]
+    assert planned_of(office, "Fatima el Amrani") == counted + 1

@@ -18,8 +18,8 @@ from flask import Response, render_template, request, stream_with_context, url_f
 from marshmallow import ValidationError, validates_schema
 
 from reports.fmt import datum
-from schemas import jsontext
 from schemas.base import BaseSchema, Date, Str, matches_whole, max_length
+from server import labels
 from server.audit import audit
 from server.db import get_db, rows
 from server.jobs import TIMEZONE
@@ -42,7 +42,7 @@ ENTITIES = {"address": "adres", "assignment": "opdracht", "inspection": "inspect
             "document": "document", "party": "partij", "address_party": "partij bij een adres", "user": "gebruiker",
             "device": "tablet", "attachment": "foto of bijlage", "conflict": "conflict", "dashboard": "overzicht",
             "inbox": "inboxbestand", "job": "taak", "audit_log": "logboek"}
-CURSOR = r"[0-9T:.+\-]{10,40}\|[0-9]{1,19}"
+CURSOR = r"[0-9T:.+\-]{10,40}\|[0-9]{1,18}"  # 18 digits: always an SQLite integer
 FIELDS = {"gebruiker": "text", "soort": "text", "record": "text", "handeling": "text", "van": "text", "tot": "text",
           "na": "text"}
 CSV_HEADER = ["Tijdstip", "Gebruiker", "Tablet", "Handeling", "Soort", "Record", "IP-adres", "Details"]
@@ -117,14 +117,6 @@ def entries(f: dict[str, Any], after: tuple[str, int] | None, limit: int) -> lis
     return rows(get_db(), *query(f, after, limit))
 
 
-def _names(ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    return {r["id"]: r["full_name"] or r["name"] for r in rows(
-        get_db(), "SELECT u.id, u.name, u.full_name FROM json_each(?) AS chosen JOIN users u ON u.id = chosen.value",
-        [jsontext.dumps(sorted(ids))])}
-
-
 def _cursor(text: str | None) -> tuple[str, int] | None:
     if not text:
         return None
@@ -139,7 +131,7 @@ def _filters() -> tuple[dict[str, Any], dict[str, str]]:
 
 def _people(found: list[dict[str, Any]]) -> dict[str, str]:
     """Return the names of the users the entries name: who did it, and the user a user entry is about."""
-    return _names({e["user_id"] for e in found if e["user_id"]}
+    return labels.user_names(get_db(), {e["user_id"] for e in found if e["user_id"]}
                   | {e["record_id"] for e in found if e["entity"] == "user" and e["record_id"]})
 
 
@@ -163,7 +155,7 @@ def _shown(entry: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
 def audit_log() -> tuple[str, int]:
     """Show one page of the audit log with its filters."""
     f, errors = _filters()
-    options = {"user_options": [(u["id"], u["full_name"] or u["name"]) for u in rows(
+    options = {"user_options": [(u["id"], labels.person(u["full_name"], u["name"])) for u in rows(
         get_db(), "SELECT id, name, full_name FROM users ORDER BY coalesce(full_name, name) COLLATE NOCASE")],
         "action_options": sorted(ACTIONS.items(), key=lambda kv: kv[1]),
         "entity_options": sorted(ENTITIES.items(), key=lambda kv: kv[1])}

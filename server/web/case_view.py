@@ -12,13 +12,13 @@ from marshmallow import Schema, ValidationError
 from werkzeug.datastructures import MultiDict
 
 from reports import TITLES
-from server import store
-from server.api.addresses import address_label
+from server import labels, store
 from server.case_flow import LAST_STATES, TRACK_STATES, TRACKS, allowed_steps, track_state
 from server.cases import CaseError, get_case, status_label
 from server.db import get_db
 from server.documents import Settings
 from server.errors import NotFound
+from server.jobs import TIMEZONE
 from server.web.forms import field_errors, typed
 
 THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")  # "10.000": ten thousand, as a Dutch person writes it
@@ -44,7 +44,7 @@ def address_of(case: dict[str, Any]) -> dict[str, Any]:
 
 def label_of(address: dict[str, Any]) -> str:
     """Return an address as people write it, or a plain word when it is unknown."""
-    return address_label(address) if address.get("straat") else "onbekend adres"
+    return labels.address(address)
 
 
 def shown(case: dict[str, Any]) -> dict[str, Any]:
@@ -99,8 +99,8 @@ def refusal(err: CaseError) -> tuple[str, dict[str, str]]:
 
 
 def today() -> dt.date:
-    """Return today's date (the domain functions' default too)."""
-    return dt.date.today()
+    """Return today's date in the Netherlands, whatever zone the server's clock is set to."""
+    return dt.datetime.now(TIMEZONE).date()
 
 
 def amount_text(value: str) -> str:

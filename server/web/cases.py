@@ -5,7 +5,6 @@ that PAGE_MODULES needs only this module).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -20,7 +19,7 @@ from server.cases import OVERTREDER_ROLES, CaseError, assess, open_case, set_ove
 from server.db import get_db, rows
 from server.web import bp
 from server.web.access import page
-from server.web.case_view import label_of, load_case, next_term, refusal, settings, shown, title
+from server.web.case_view import label_of, load_case, next_term, refusal, settings, shown, title, today
 from server.web.forms import field_errors, parse
 
 PAGE_SIZE = 50
@@ -64,7 +63,7 @@ def cases() -> tuple[str, int] | str:
     next_url = url_for("web.cases", status=status or None, after=found[-1]["number"]) if more else None
     html = render_template("cases.html", items=items, errors=errors, values={"status": status},
                            status_options=STATUS_OPTIONS, next_url=next_url,
-                           first=bool((query or {}).get("after")), today=dt.date.today().isoformat())
+                           first=bool((query or {}).get("after")), today=today().isoformat())
     return (html, 422) if errors else html
 
 
@@ -297,7 +296,7 @@ def case_overtreders(case_id: str) -> Response | tuple[str, int] | str:
 def _candidates(case: dict[str, Any]) -> list[dict[str, Any]]:
     """Return the parties at the case's address today, and any overtreder recorded before who is not."""
     db = get_db()
-    found = parties.parties_at(db, case["address_id"], None, dt.date.today())
+    found = parties.parties_at(db, case["address_id"], None, today())
     seen = {p["id"] for p in found}
     for o in case.get("overtreders") or []:
         if o["party_id"] not in seen:

@@ -15,6 +15,7 @@ from flask import current_app, render_template, url_for
 from werkzeug.routing import BuildError
 
 from schemas.address import LOCATION_TYPES
+from server import labels
 from server.audit import audit
 from server.dashboard import (
     flags,
@@ -38,8 +39,7 @@ from server.web.access import page, signed_in
 from server.web.charts import Chart, bar_chart
 from server.weekly import code_titles
 
-TYPE_LABELS = {"woonkern": "Woonkern", "lint": "Lint", "bedrijventerrein": "Bedrijventerrein",
-               "grootschalig": "Grootschalige huisvesting", UNKNOWN_TYPE: "Nog onbekend"}
+TYPE_LABELS = labels.LOCATION_TYPES
 
 
 def link(endpoint: str, **values: Any) -> str | None:

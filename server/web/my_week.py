@@ -12,16 +12,15 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from server import rapport, rapport_signing, store
+from server import assignments, labels, rapport, rapport_signing, store
 from server.audit import audit
 from server.auth import current_user
-from server.db import get_db, rows
+from server.db import get_db
 from server.documents import Settings
 from server.errors import ApiError
 from server.jobs import TIMEZONE, iso_week, week_monday
 from server.web import bp
 from server.web.access import page
-from server.web.planning import KIND_LABELS, STATUS_LABELS, address_text
 
 INSPECTIONS_SHOWN = 20
 RAPPORTEN_SHOWN = 50
@@ -42,39 +41,25 @@ def _weeks(today: dt.date) -> list[tuple[str, dt.date]]:
     return [(week, monday), (iso_week(monday + dt.timedelta(days=7)), monday + dt.timedelta(days=7))]
 
 
-def _visits(db: Any, user_id: str, week: str, monday: dt.date) -> list[dict[str, Any]]:
-    visits = store.select(db, "assignment", "inspector_id = ? AND status != 'cancelled' AND "
-                          "(week = ? OR (week IS NULL AND due BETWEEN ? AND ?))",
-                          [user_id, week, monday.isoformat(), (monday + dt.timedelta(days=6)).isoformat()],
-                          order="status != 'open', due, id", limit=500)
-    return visits
-
-
-def _to_sign(db: Any, user_id: str) -> list[dict[str, Any]]:
-    """Return the concept rapporten of the user's own submitted inspections, oldest visit first."""
-    return rows(db, "SELECT d.kenmerk, d.letter_date, d.inspection_id, i.address_id FROM inspections i "
-                    "JOIN documents d ON d.inspection_id = i.id AND d.kind = ? AND d.status = 'concept' "
-                    "AND d.case_id IS NULL WHERE i.inspector_id = ? AND i.deleted = 0 AND i.status = 'submitted' "
-                    "ORDER BY d.letter_date, d.kenmerk LIMIT ?", [rapport.KIND, user_id, RAPPORTEN_SHOWN])
-
-
 @bp.get("/mijn-week")
 @page("handhaver")
 def my_week() -> str:
     """Show the signed-in handhaver's visits this week and next, his inspections and his rapporten to sign."""
     db, user = get_db(), current_user()
-    weeks = [(week, monday, _visits(db, user["id"], week, monday))
+    weeks = [(week, monday, assignments.week_visits(db, week, user["id"], cancelled=False,
+                                                    order="status != 'open', due, id", limit=500))
              for week, monday in _weeks(dt.datetime.now(TIMEZONE).date())]
     inspections = store.select(db, "inspection", "inspector_id = ?", [user["id"]], order="started_at DESC, id",
                                limit=INSPECTIONS_SHOWN)
-    to_sign = _to_sign(db, user["id"])
+    to_sign = rapport.to_sign(db, user["id"], RAPPORTEN_SHOWN)
     ids = {v["address_id"] for _, _, visits in weeks for v in visits} | {i["address_id"] for i in inspections} | {
         r["address_id"] for r in to_sign}
     audit(db, "list", "assignment", None, {"page": "mijn_week", "ids": [v["id"] for _, _, vs in weeks for v in vs]})
     audit(db, "list", "inspection", None, {"page": "mijn_week", "ids": [i["id"] for i in inspections]})
     return render_template("my_week.html", weeks=weeks, inspections=inspections, to_sign=to_sign,
-                           addresses=_addresses(db, ids), kind_labels=KIND_LABELS, status_labels=STATUS_LABELS,
-                           address_text=address_text,
+                           addresses=_addresses(db, ids), kind_labels=labels.VISIT_KINDS,
+                           status_labels=labels.VISIT_STATES,
+                           address_text=labels.address, week_text=labels.week,
                            rapporten={i["id"]: rapport.rapport_of(db, i["id"]) for i in inspections
                                       if i.get("status") == "submitted"})
 

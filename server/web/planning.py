@@ -19,7 +19,7 @@ from schemas import assignment_schema
 from schemas.address import LOCATION_TYPES
 from schemas.assignment import KINDS
 from schemas.base import BaseSchema, Str, between, max_length, one_of
-from server import address_search, assignments, store
+from server import address_search, assignments, labels, store
 from server.audit import audit
 from server.auth import PLANNERS, current_user
 from server.db import get_db, rows
@@ -30,10 +30,9 @@ from server.web import bp
 from server.web.access import page
 from server.web.forms import field_errors, typed
 
-LOCATION_LABELS = {"woonkern": "Woonkern", "lint": "Lint", "bedrijventerrein": "Bedrijventerrein",
-                   "grootschalig": "Grootschalige locatie", address_search.UNKNOWN_TYPE: "Nog onbekend"}
-KIND_LABELS = {"controle": "Controle", "hercontrole": "Hercontrole", "melding": "Melding"}
-STATUS_LABELS = {"open": "Gepland", "done": "Uitgevoerd", "no_access": "Geen toegang", "cancelled": "Geannuleerd"}
+LOCATION_LABELS = labels.LOCATION_TYPES
+KIND_LABELS = labels.VISIT_KINDS
+STATUS_LABELS = labels.VISIT_STATES
 # Dutch names of the form's fields, for the summary of errors above a form.
 FIELD_LABELS = {"address_id": "Adressen", "inspector_id": "Handhaver", "week": "Week", "due": "Uiterste datum",
                 "kind": "Soort bezoek", "instructions": "Instructies", "status": "Status", "_schema": "Formulier"}
@@ -70,21 +69,8 @@ def handhavers() -> list[dict[str, Any]]:
                           "ORDER BY coalesce(full_name, name) COLLATE NOCASE")
 
 
-def user_names(db: Any, user_ids: set[str]) -> dict[str, str]:
-    """Return the full names (the login name when none) of users by id."""
-    if not user_ids:
-        return {}
-    marks = ",".join("?" * len(user_ids))
-    return {r["id"]: r["full_name"] or r["name"] for r in rows(
-        db, f"SELECT id, name, full_name FROM users WHERE id IN ({marks})", sorted(user_ids))}  # noqa: S608
-
-
-def address_text(record: dict[str, Any]) -> str:
-    """Return an address as people write it: 'Uiterweg 118a-2, 1432KD Aalsmeer' (any missing part left out)."""
-    number = f"{record.get('huisnummer') or ''}{record.get('huisletter') or ''}"
-    if record.get("toevoeging"):
-        number += f"-{record['toevoeging']}"
-    return f"{record.get('straat') or ''} {number}, {record.get('postcode') or ''} {record.get('woonplaats') or ''}"
+user_names = labels.user_names  # the address pages name their users by these too
+address_text = labels.address
 
 
 def _filters(args: Any) -> tuple[dict[str, Any], dict[str, str]]:
@@ -185,17 +171,6 @@ def _week_or_error(week: str | None) -> tuple[str, dt.date | None, str | None]:
         return week, None, str(err)
 
 
-def _week_visits(db: Any, monday: dt.date, week: str, inspector_id: str | None = None) -> list[dict[str, Any]]:
-    """Return the visits planned in a week or due in it, optionally of one handhaver."""
-    sunday = monday + dt.timedelta(days=6)
-    where = "(week = ? OR (week IS NULL AND due BETWEEN ? AND ?))"
-    params: list[Any] = [week, monday.isoformat(), sunday.isoformat()]
-    if inspector_id:
-        where += " AND inspector_id = ?"
-        params.append(inspector_id)
-    return store.select(db, "assignment", where, params, order="inspector_id, due, id", limit=2000)
-
-
 def _with_addresses(db: Any, visits: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     ids = sorted({v["address_id"] for v in visits})
     found: dict[str, dict[str, Any]] = {}
@@ -209,11 +184,11 @@ def _render_week(week: str, move_errors: dict[str, dict[str, str]] | None = None
                  move_values: dict[str, dict[str, str]] | None = None, status: int = 200) -> tuple[str, int]:
     db = get_db()
     week, monday, week_error = _week_or_error(week)
-    visits = _week_visits(db, monday, week) if monday else []
+    visits = assignments.week_visits(db, week) if monday else []
     audit(db, "list", "assignment", None, {"page": "planning_week", "week": week, "count": len(visits),
                                            "ids": [v["id"] for v in visits]})
     people = handhavers()
-    names = {p["id"]: p["full_name"] or p["name"] for p in people}
+    names = {p["id"]: labels.person(p["full_name"], p["name"]) for p in people}
     names.update(user_names(db, {v["inspector_id"] for v in visits} - set(names)))
     order = {"open": 0, "done": 1, "no_access": 2, "cancelled": 3}
     by_person: dict[str, list[dict[str, Any]]] = {p["id"]: [] for p in people}
@@ -225,8 +200,8 @@ def _render_week(week: str, move_errors: dict[str, dict[str, str]] | None = None
         "planning_week.html", week=week, monday=monday, week_error=week_error, shift=shift, by_person=by_person,
         names=names, addresses=_with_addresses(db, visits), handhavers=people, kind_labels=KIND_LABELS,
         status_labels=STATUS_LABELS, address_text=address_text, move_errors=move_errors or {},
-        move_values=move_values or {}, field_labels=FIELD_LABELS, sunday=monday + dt.timedelta(days=6)
-        if monday else None), status if not week_error else 422
+        move_values=move_values or {}, field_labels=FIELD_LABELS, week_text=labels.week,
+        sunday=monday + dt.timedelta(days=6) if monday else None), status if not week_error else 422
 
 
 @bp.get("/planning/week")
@@ -281,11 +256,11 @@ def planning_print() -> Response | tuple[str, int]:
     names = user_names(db, {person}) if person else {}
     if person not in names:
         return render_template("error.html", status=404, message="Onbekende handhaver.", detail={}), 404
-    visits = [v for v in (_week_visits(db, monday, week, person) if monday else []) if v["status"] != "cancelled"]
+    visits = assignments.week_visits(db, week, person, cancelled=False) if monday else []
     audit(db, "list", "assignment", None, {"page": "planning_print", "week": week, "inspector_id": person,
                                            "count": len(visits), "ids": [v["id"] for v in visits]})
     return render_template("planning_print.html", week=week, monday=monday, week_error=week_error,
                            sunday=monday + dt.timedelta(days=6) if monday else None, visits=visits,
                            name=names[person], addresses=_with_addresses(db, visits), kind_labels=KIND_LABELS,
                            status_labels=STATUS_LABELS, labels=LOCATION_LABELS,
-                           address_text=address_text), 422 if week_error else 200
+                           address_text=address_text, week_text=labels.week), 422 if week_error else 200
