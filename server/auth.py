@@ -90,12 +90,44 @@ def session_mark(user: dict[str, Any]) -> str:
     return hash_secret(f"{user['id']}:{user['password_hash'] or ''}")[:24]
 
 
+def start_session(db: Database, user: dict[str, Any]) -> None:
+    """Sign the user in on this request's (fresh) session: a new server-side session row and its cookie."""
+    sid = secrets.token_urlsafe(32)
+    with write(db):
+        db.execute("INSERT INTO web_sessions (id, user_id, created_at) VALUES (?, ?, ?)",
+                   [hash_secret(sid), user["id"], now()])
+    session.permanent = True
+    session["user_id"], session["mark"], session["sid"] = user["id"], session_mark(user), sid
+
+
+def end_session(db: Database) -> None:
+    """End this request's session on the server (its cookie is cleared by the caller)."""
+    sid = session.get("sid")
+    if sid:
+        with write(db):
+            db.execute("UPDATE web_sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
+                       [now(), hash_secret(str(sid))])
+
+
+def end_other_sessions(db: Database, user_id: str) -> None:
+    """End every session of a user but this request's (after he changed his password)."""
+    current = hash_secret(str(session.get("sid", "")))
+    with write(db):
+        db.execute("UPDATE web_sessions SET ended_at = ? WHERE user_id = ? AND id != ? AND ended_at IS NULL",
+                   [now(), user_id, current])
+
+
 def session_user(db: Database) -> dict[str, Any] | None:
-    """Return the active user of this request's session cookie, or None (an ended session is cleared)."""
-    user_id = session.get("user_id")
+    """Return the active user of this request's session cookie, or None (an ended session is cleared).
+
+    The cookie must name a session the server has not ended, of a user who is not disabled and whose
+    password has not changed since.
+    """
+    user_id, sid = session.get("user_id"), session.get("sid")
     if not user_id:
         return None
-    found = rows(db, "SELECT * FROM users WHERE id = ? AND disabled_at IS NULL", [user_id])
+    found = rows(db, "SELECT u.* FROM users u JOIN web_sessions s ON s.user_id = u.id WHERE u.id = ? AND "
+                     "u.disabled_at IS NULL AND s.id = ? AND s.ended_at IS NULL", [user_id, hash_secret(str(sid))])
     if not found or not secrets.compare_digest(str(session.get("mark", "")), session_mark(found[0])):
         session.clear()
         return None

@@ -417,3 +417,12 @@ def m019_inspections_newest_submitted(db: Database) -> None:
     # The office's "open a case" page lists the newest submitted inspections; this index reads them in date order
     # instead of sorting every submitted inspection.
     db.execute("CREATE INDEX inspections_newest ON inspections(status, started_at)")
+
+
+@migrations()
+def m020_web_sessions(db: Database) -> None:
+    # Each office sign-in is a row: signing out (or a password change, for his other sessions) ends it here,
+    # so a copied cookie is worth nothing afterwards. The cookie holds a random id; the table only its hash.
+    db.execute("""CREATE TABLE web_sessions (
+        id TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at TEXT NOT NULL, ended_at TEXT)""")
+    db.execute("CREATE INDEX web_sessions_user ON web_sessions(user_id) WHERE ended_at IS NULL")

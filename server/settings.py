@@ -89,6 +89,8 @@ SETTINGS: list[Setting] = [
             "mogen zonder vertraging; daarna groeit de wachttijd (429).", int),
     Setting("AUTH_FREE_FAILURES_NAME", 5, "Zoveel mislukte aanmeldingen per gebruikersnaam of koppelcode mogen zonder "
             "vertraging; daarna groeit de wachttijd (nooit een blokkade).", int),
+    Setting("PUBLIC_URL", "", "Het adres waarop tablets de server bereiken (https://...), voor de QR-code van een "
+            "koppelcode; leeg: het adres dat de browser van de beheerder gebruikte."),
     Setting("SESSION_HOURS", 8, "Na zoveel uur zonder verzoek is een sessie op de kantoorpagina's verlopen en meldt "
             "de gebruiker zich opnieuw aan.", int),
     Setting("CONNECTION_LIMIT", 500, "Hoeveel verbindingen de webserver (waitress) tegelijk openhoudt (ten hoogste "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from typing import Any, Callable, TypeVar
+from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, url_for
 
@@ -68,7 +69,16 @@ def menu(user: dict[str, Any] | None, endpoints: set[str]) -> list[tuple[str, st
 
 
 def safe_next(target: str | None) -> str | None:
-    """Return a place to go after signing in only when it is a path on this site (never another host)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Return a place to go after signing in only when it is a plain path on this site (never another host).
+
+    Browsers drop tabs and newlines from a URL, so "/<tab>/evil.example" would become "//evil.example":
+    any control character, a backslash, a scheme or a host refuses the target.
+    """
+    if not target or len(target) > 2000 or any(ord(c) < 32 or ord(c) == 127 for c in target) or "\\" in target:
+        return None
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
         return None
     return target

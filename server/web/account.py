@@ -10,7 +10,19 @@ from werkzeug.wrappers import Response
 from schemas.base import BaseSchema, Str, max_length
 from server import throttle
 from server.audit import audit
-from server.auth import MIN_PASSWORD, AuthError, address_key, check_login, count_failure, session_mark, set_password
+from server.auth import (
+    MIN_PASSWORD,
+    AuthError,
+    address_key,
+    check_login,
+    count_failure,
+    end_other_sessions,
+    end_session,
+    find_user,
+    session_mark,
+    set_password,
+    start_session,
+)
 from server.db import get_db
 from server.web import bp
 from server.web.access import page, safe_next, signed_in
@@ -64,14 +76,16 @@ def login() -> Response | tuple[str, int] | str:
     user = check_login(db, data["username"], data["password"])
     if user is None:
         count_failure(db, {name_key: int(current_app.config["AUTH_FREE_FAILURES_NAME"])})
-        audit(db, "login_failed", "user", None, {"name": data["username"][:64]})
+        # The name only when it is a user's: what was typed may be a password in the wrong field.
+        known = find_user(db, data["username"])
+        audit(db, "login_failed", "user", known["id"] if known else None,
+              {"name": known["name"]} if known else {"name_known": False})
         return render_template("login.html", values=values, errors={},
                                message="Onbekende gebruikersnaam of verkeerd wachtwoord."), 401
     throttle.forget(db, name_key)
     kept = session.get("kept_form")
     session.clear()  # a fresh session: nothing of before sign-in carries over but a form kept for its page
-    session.permanent = True
-    session["user_id"], session["mark"] = user["id"], session_mark(user)
+    start_session(db, user)
     if kept:
         session["kept_form"] = kept
     g.user, g.device = user, None
@@ -87,6 +101,7 @@ def logout() -> Response:
     user = signed_in()
     if user:
         audit(get_db(), "logout", "user", user["id"])
+        end_session(get_db())  # a copy of the cookie is worth nothing from now on
     session.clear()
     return redirect(url_for("web.login"))
 
@@ -101,8 +116,15 @@ def password() -> Response | tuple[str, int] | str:
         return render_template("password.html", errors={}, forced=forced, min_length=MIN_PASSWORD)
     data, errors = parse(PasswordForm(), request.form, PASSWORD_FIELDS)
     db = get_db()
+    name_key = f"user:{user['name'].lower()}"
     if data is not None:
+        try:  # guessing the current password here is slowed down as signing in is
+            throttle.check(db, [address_key(), name_key])
+        except throttle.TooManyAttempts as err:
+            return render_template("password.html", errors={"current": err.message}, forced=forced,
+                                   min_length=MIN_PASSWORD), 429
         if check_login(db, user["name"], data["current"]) is None:
+            count_failure(db, {name_key: int(current_app.config["AUTH_FREE_FAILURES_NAME"])})
             errors["current"] = "Dit is niet uw huidige wachtwoord."
         elif data["new"] != data["again"]:
             errors["again"] = "De twee nieuwe wachtwoorden verschillen."
@@ -118,6 +140,7 @@ def password() -> Response | tuple[str, int] | str:
     fresh = dict(user, password_hash=db.execute("SELECT password_hash FROM users WHERE id = ?",
                                                 [user["id"]]).fetchone()[0])
     session["mark"] = session_mark(fresh)  # this session goes on; every other one of his has ended
+    end_other_sessions(db, user["id"])
     audit(db, "password_changed", "user", user["id"])
     return redirect(url_for("web.home", gewijzigd=1))
 

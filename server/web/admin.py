@@ -125,11 +125,24 @@ def devices_code() -> tuple[str, int]:
     hours = int(current_app.config["ENROLL_CODE_HOURS"])
     code = create_enrol_code(db, user["id"], g.user["id"], hours)
     audit(db, "create", "enrol_code", None, {"user_id": user["id"], "hours": hours})
-    server_url = request.url_root.rstrip("/")
+    server_url = public_url()
     payload = enrol_payload(server_url, code)
     expires = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)).isoformat(timespec="seconds")
     return render_template("device_code.html", user=user, code=code, payload=payload, svg=qr_svg(payload),
                            server_url=server_url, hours=hours, expires=expires), 200
+
+
+def public_url() -> str:
+    """Return the address tablets reach this server at: PUBLIC_URL, else as this request came in (behind a
+    trusted proxy: the scheme and host the proxy says the browser used)."""
+    configured = str(current_app.config["PUBLIC_URL"]).strip().rstrip("/")
+    if configured:
+        return configured
+    scheme, host = request.scheme, request.host
+    if current_app.config["TRUST_PROXY"]:
+        scheme = request.headers.get("X-Forwarded-Proto", scheme).split(",")[0].strip() or scheme
+        host = request.headers.get("X-Forwarded-Host", host).split(",")[0].strip() or host
+    return f"{scheme}://{host}{request.script_root}"
 
 
 def _device_or_404(device_id: str) -> dict[str, Any]:

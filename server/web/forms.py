@@ -15,6 +15,7 @@ from marshmallow import Schema, ValidationError
 from werkzeug.datastructures import MultiDict
 
 INT = re.compile(r"^-?\d{1,18}$")
+NEVER_KEPT = frozenset({"/login", "/wachtwoord", "/logout"})  # forms of passwords: never into the cookie
 KEPT_LIMIT = 2500  # characters of a form kept across an expired session (the cookie holds at most 4 KB)
 
 
@@ -99,7 +100,13 @@ def field_label(name: str) -> str:
 
 
 def keep_posted_form() -> bool:
-    """Keep this POST's fields (not passwords, files or the token) for its page after signing in again."""
+    """Keep this POST's fields (not passwords, files or the token) for its page after signing in again.
+
+    The cookie is signed, not encrypted: password forms are never kept. The fields come back only on the
+    page they were typed on, to a user whose role may open that page (who may read what it holds).
+    """
+    if request.path in NEVER_KEPT:
+        return False
     values = {k: request.form.getlist(k) for k in request.form if k != "csrf_token" and "password" not in k
               and "wachtwoord" not in k}
     if not values or sum(len(k) + sum(len(v) for v in vs) for k, vs in values.items()) > KEPT_LIMIT:
