@@ -364,7 +364,35 @@ def may_read(db: Database, user: dict[str, Any], sha256: str) -> bool:
     naming = rows(db, f"SELECT DISTINCT i.address_id {_INSPECTORS_OWN} WHERE p.sha256 = ?",
                   [sha256])
     # The inspector himself owns the photo (the join), so he was let through above.
-    return any(may_read_address_data(db, user, r["address_id"]) for r in naming)
+    if any(may_read_address_data(db, user, r["address_id"]) for r in naming):
+        return True
+    return any(may_read_address_data(db, user, r["address_id"]) for r in cases_naming(db, sha256))
+
+
+def cases_naming(db: Database, sha256: str) -> list[dict[str, Any]]:
+    """Return the live cases (id, address_id) whose zienswijze step names this file, uploaded by who took it.
+
+    Whoever may read such a case may have the file, as he may read the zienswijze's text (the case's
+    timeline links it). As with inspections, naming a hash one did not upload grants nothing.
+    """
+    return rows(db, "SELECT DISTINCT c.id, c.address_id FROM case_events e "
+                    "JOIN cases c ON c.id = e.case_id AND c.deleted = 0 "
+                    "JOIN attachment_owners o ON o.sha256 = ? AND o.user_id = e.user_id "
+                    "WHERE e.action IN ('zienswijze_ontvangen', 'boete_zienswijze_ontvangen') "
+                    "AND json_extract(e.detail, '$.file_sha256') = ?", [sha256, sha256])
+
+
+def withdraw(db: Database, data: Path, sha256: str, user_id: str) -> None:
+    """Undo an upload that nothing came to name (a refused step): the user's ownership, and the file if his alone.
+
+    Call it only for a hash the user did not own before this upload.
+    """
+    with write(db):
+        db.execute("DELETE FROM attachment_owners WHERE sha256 = ? AND user_id = ?", [sha256, user_id])
+        if rows(db, "SELECT 1 FROM attachment_owners WHERE sha256 = ? LIMIT 1", [sha256]):
+            return  # someone else uploaded the same bytes: they stay his
+        db.execute("DELETE FROM attachments WHERE sha256 = ?", [sha256])
+        final_path(data, sha256).unlink(missing_ok=True)
 
 
 def _mb(n: int) -> str:

@@ -398,6 +398,95 @@ def test_a_zienswijze_is_recorded_from_an_uploaded_file_and_a_wrong_file_is_refu
     assert "Zienswijze op het voornemen ontvangen" in timeline and zienswijze["file_sha256"] in timeline
 
 
+def second_lead(office: Office) -> OfficeSession:
+    """Return a session of another teamleider than the one of the demo (made once)."""
+    from server.auth import add_user
+    if "teamleider2" not in office.logins:
+        add_user(office.db(), "teamleider2", "teamleider", "een-ander-wachtwoord-42", {"full_name": "Anna de Wit"})
+        office.logins["teamleider2"] = "een-ander-wachtwoord-42"
+    return office.session("teamleider2")
+
+
+def attachment_files(office: Office) -> set[str]:
+    folder = office.root / "data" / "attachments"
+    return {p.name for p in folder.glob("??/*") if p.is_file()}
+
+
+def test_a_zienswijze_file_opens_for_another_teamleider_from_the_timeline_and_not_for_a_handhaver(
+        office: Office, lead: OfficeSession) -> None:
+    case = ready_case(office)
+    sent_voornemen(office, lead, case["id"])
+    path = f"/zaken/{case['id']}/stap/zienswijze_ontvangen"
+    lead.page(path)
+    content = PDF.replace(b"trailer", b"% van een andere eigenaar\ntrailer")
+    taken = lead.post(office.url + path, data={"received_on": TODAY, "how": "schriftelijk", "csrf_token": lead.csrf},
+                      files={"file": ("zienswijze.pdf", content, "application/pdf")}, allow_redirects=False,
+                      timeout=30)
+    assert taken.status_code == 302, text_of(taken.text)[:600]
+    other = second_lead(office)
+    timeline = other.page(f"/zaken/{case['id']}/tijdlijn")
+    link = re.search(r'href="(/api/v1/attachments/[0-9a-f]{64})">Ontvangen bestand', timeline.text)
+    assert link
+    opened = other.get(office.url + link.group(1), timeout=10)
+    assert opened.status_code == 200 and opened.content == content
+    case_address = case["address_id"]
+    handhaver = next(name for name in ("handhaver1", "handhaver2") if not office.db().execute(
+        "SELECT 1 FROM assignments WHERE inspector_id = (SELECT id FROM users WHERE name = ?) AND address_id = ?",
+        [name, case_address]).fetchone())
+    assert office.session(handhaver).get(office.url + link.group(1), timeout=10).status_code in (403, 404)
+
+
+def test_a_refused_zienswijze_step_leaves_no_uploaded_file_behind(office: Office, lead: OfficeSession) -> None:
+    import hashlib
+    case = ready_case(office)  # no voornemen sent: a zienswijze is refused
+    path = f"/zaken/{case['id']}/stap/zienswijze_ontvangen"
+    lead.page(f"/zaken/{case['id']}")
+    content = PDF.replace(b"trailer", b"% te vroeg\ntrailer")
+    before = attachment_files(office)
+    refused = lead.post(office.url + path, data={"received_on": TODAY, "csrf_token": lead.csrf},
+                        files={"file": ("zienswijze.pdf", content, "application/pdf")}, allow_redirects=False,
+                        timeout=30)
+    assert refused.status_code == 409
+    assert attachment_files(office) == before
+    sha = hashlib.sha256(content).hexdigest()
+    assert office.db().execute("SELECT count(*) FROM attachments WHERE sha256 = ?", [sha]).fetchone()[0] == 0
+    assert lead.get(office.url + f"/api/v1/attachments/{sha}", timeout=10).status_code == 404
+
+
+def test_a_zienswijze_file_named_through_the_api_opens_by_the_same_rule_and_only_when_its_lead_uploaded_it(
+        office: Office, lead: OfficeSession) -> None:
+    import hashlib
+
+    import requests
+
+    from server.auth import create_enrol_code
+    api = {"Authorization": f"Bearer {office.token}"}  # the demo teamleider's API token
+    handhaver = find_user(office.db(), "handhaver1")
+    assert handhaver is not None
+    tablet = requests.post(office.url + "/api/v1/devices/enroll", timeout=10, json={
+        "code": create_enrol_code(office.db(), handhaver["id"], None, 1), "label": "tablet zienswijze"}).json()
+    files = {}
+    for who, headers, marker in (("lead", api, b"% via de API\n"),
+                                 ("tablet", {"Authorization": f"Bearer {tablet['token']}"}, b"% van een tablet\n")):
+        content = PDF.replace(b"trailer", marker + b"trailer")
+        sha = hashlib.sha256(content).hexdigest()
+        put = requests.put(office.url + f"/api/v1/attachments/{sha}", data=content, timeout=10, headers={
+            **headers, "Content-Range": f"bytes 0-{len(content) - 1}/{len(content)}"})
+        assert put.status_code == 200, put.text
+        files[who] = sha
+    other = second_lead(office)
+    for who, sha in files.items():
+        case = ready_case(office)
+        sent_voornemen(office, lead, case["id"])
+        stepped = requests.post(office.url + f"/api/v1/cases/{case['id']}/transitions", headers=api, timeout=10,
+                                json={"action": "zienswijze_ontvangen", "received_on": TODAY, "file_sha256": sha})
+        assert stepped.status_code < 400, stepped.text
+        assert sha in other.page(f"/zaken/{case['id']}/tijdlijn").text
+        opened = other.get(office.url + f"/api/v1/attachments/{sha}", timeout=10)
+        # Naming a file one did not upload (a handhaver's, on no inspection of his) grants nothing.
+        assert opened.status_code == (200 if who == "lead" else 404), who
+
+
 def sent_voornemen(office: Office, http: OfficeSession, case_id: str) -> None:
     """Make, approve (confirmed) and send a voornemen last onder dwangsom through the pages."""
     made = made_letter(office, http, case_id, "voornemen_lod", {"codes": "ROOKMELDER"})

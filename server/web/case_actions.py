@@ -2,7 +2,8 @@
 needs, parsed by the API's StepSchema and taken by server.case_steps.step, as POST /cases/<id>/transitions does.
 
 A zienswijze comes as text or as a file: the file is stored as the API stores attachments (by its SHA-256,
-its uploader an owner) and the step names its hash.
+its uploader an owner) and the step names its hash; a refused step takes the upload back. Whoever may read
+the case may open the file from its timeline (server.attachments.may_read).
 """
 
 from __future__ import annotations
@@ -90,9 +91,11 @@ def case_step(case_id: str, action: str, code: str | None = None) -> Response | 
     upload = request.files.get("file") if action in ZIENSWIJZE else None
     if errors or data is None:
         return _step_page(found, action, code, values, errors, None, 422)
+    fresh = False  # whether this request made the user an owner of the file (undone when the step is refused)
     if upload is not None and upload.filename:
         try:
-            data["file_sha256"] = _store_upload(db, upload.stream.read(current_app.config["ATTACHMENT_MAX_BYTES"] + 1))
+            data["file_sha256"], fresh = _store_upload(
+                db, upload.stream.read(current_app.config["ATTACHMENT_MAX_BYTES"] + 1))
         except attachments.UploadError as err:
             return _step_page(found, action, code, values, {"file": err.message}, None, 422)
     data.pop("action")
@@ -101,8 +104,12 @@ def case_step(case_id: str, action: str, code: str | None = None) -> Response | 
     try:
         step(db, case_id, g.user, action, detail, code=code)
     except CaseError as err:
+        if fresh:  # a refused step names no file: leave none behind
+            attachments.withdraw(db, Path(current_app.config["DATA"]), data["file_sha256"], g.user["id"])
         message, found_errors = refusal(err)
         return _step_page(found, action, code, values, found_errors, message, err.status)
+    if data.get("file_sha256"):
+        audit(db, "upload", "attachment", data["file_sha256"])
     audit(db, "step", "case", case_id, {"action": action, "code": code})
     return redirect(url_for("web.case", case_id=case_id, stap=action))
 
@@ -114,18 +121,21 @@ def _with(form: Any, **extra: str) -> Any:
     return copy
 
 
-def _store_upload(db: Any, content: bytes) -> str:
-    """Keep an uploaded zienswijze as the API keeps an attachment (verified, by hash); return its SHA-256."""
+def _store_upload(db: Any, content: bytes) -> tuple[str, bool]:
+    """Keep an uploaded zienswijze as the API keeps an attachment (verified, by hash).
+
+    Return its SHA-256 and whether the user did not own it before (so a refused step can undo the upload).
+    """
     limits = attachments.Limits.from_config(current_app.config)
     if len(content) > limits.max_bytes:
         raise attachments.UploadError(413, "too_large", "Het bestand is te groot.")
     if not content:
         raise attachments.UploadError(422, "empty", "Het bestand is leeg.")
     sha256 = hashlib.sha256(content).hexdigest()
+    fresh = not attachments.owned(db, g.user["id"], [sha256])
     attachments.receive(db, Path(current_app.config["DATA"]), sha256, f"bytes 0-{len(content) - 1}/{len(content)}",
                         io.BytesIO(content), len(content), limits, {"user_id": g.user["id"], "device_id": None})
-    audit(db, "upload", "attachment", sha256)
-    return sha256
+    return sha256, fresh
 
 
 def _case_inspector(case: dict[str, Any]) -> str | None:
