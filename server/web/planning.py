@@ -64,9 +64,10 @@ def this_week() -> str:
 
 
 def handhavers() -> list[dict[str, Any]]:
-    """Return the active handhavers (who may be given a visit), by name."""
-    return rows(get_db(), "SELECT id, name, full_name FROM users WHERE role = 'handhaver' AND disabled_at IS NULL "
-                          "ORDER BY coalesce(full_name, name) COLLATE NOCASE")
+    """Return the active handhavers (who may be given a visit), by name, each with the name pages show (label)."""
+    found = rows(get_db(), "SELECT id, name, full_name FROM users WHERE role = 'handhaver' AND disabled_at IS NULL "
+                           "ORDER BY coalesce(full_name, name) COLLATE NOCASE")
+    return [{**p, "label": labels.person(p["full_name"], p["name"])} for p in found]
 
 
 user_names = labels.user_names  # the address pages name their users by these too
@@ -188,7 +189,7 @@ def _render_week(week: str, move_errors: dict[str, dict[str, str]] | None = None
     audit(db, "list", "assignment", None, {"page": "planning_week", "week": week, "count": len(visits),
                                            "ids": [v["id"] for v in visits]})
     people = handhavers()
-    names = {p["id"]: labels.person(p["full_name"], p["name"]) for p in people}
+    names = {p["id"]: p["label"] for p in people}
     names.update(user_names(db, {v["inspector_id"] for v in visits} - set(names)))
     order = {"open": 0, "done": 1, "no_access": 2, "cancelled": 3}
     by_person: dict[str, list[dict[str, Any]]] = {p["id"]: [] for p in people}
