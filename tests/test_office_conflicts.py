@@ -234,7 +234,7 @@ def test_a_cancelled_assignment_done_on_a_tablet_can_be_set_back_to_cancelled(of
     engine.cycle()
     conflict = open_conflict(office, planned["id"], "status")
     page = lead.page("/conflicten")
-    assert "Opdracht (" in page.text and "geannuleerd" in page.text and "uitgevoerd" in page.text
+    assert "Opdracht (" in page.text and "Geannuleerd" in page.text and "Uitgevoerd" in page.text
     before = rest(office, "GET", f"/api/v1/assignments/{planned['id']}")
     assert before["status"] == "done"
     assert lead.submit(f"/conflicten/{conflict['id']}", {"choice": "server"}).status_code == 302

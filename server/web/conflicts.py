@@ -13,7 +13,8 @@ from werkzeug.wrappers import Response
 from reports import fmt
 from schemas.base import BaseSchema, Str, max_length, one_of
 from server import conflicts as settling
-from server import store
+from server import labels, store
+from server.address_search import UNKNOWN_TYPE
 from server.audit import audit
 from server.bag_rows import label as address_label
 from server.db import get_db, rows
@@ -33,11 +34,10 @@ FIELD_LABELS = {
     "huisletter": "Huisletter", "toevoeging": "Toevoeging", "postcode": "Postcode", "woonplaats": "Woonplaats",
     "gemeentecode": "Gemeentecode", "bag_id": "BAG-id", "status": "Status", "verified": "Geverifieerd",
 }
-VALUE_LABELS = {
-    "location_type": {"woonkern": "woonkern", "lint": "lint", "bedrijventerrein": "bedrijventerrein",
-                      "grootschalig": "grootschalige huisvesting"},
+VALUE_LABELS = {  # the same words as every other page (server.labels)
+    "location_type": {k: v for k, v in labels.LOCATION_TYPES.items() if k != UNKNOWN_TYPE},
     "floor_area_source": {"bag": "BAG", "gemeten": "gemeten", "opgave": "opgave"},
-    "status": {"open": "open", "done": "uitgevoerd", "no_access": "geen toegang", "cancelled": "geannuleerd"},
+    "status": labels.VISIT_STATES,
 }
 ENTITY_LABELS = {"address": "Adres", "assignment": "Opdracht", "inspection": "Inspectie"}
 
