@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from schemas import jsontext
-from server import assignments, labels, rapport, store
+from server import assignments, labels, rapport
 from server.cases import status_label, upgraded
 from server.db import rows
 from server.deadlines import ended_terms, open_flags
@@ -102,17 +102,25 @@ def terms_of_week(db: Database, today: dt.date) -> tuple[list[dict[str, Any]], l
     the ids of the cases read.
     """
     _, _, sunday = week_bounds(today)
-    before = (sunday + dt.timedelta(days=1)).isoformat()  # ended before next Monday
+    monday = sunday + dt.timedelta(days=1)
     out = []
+    ids = []
     # Only the open cases with a term end before next Monday at one of the places ended_terms reads it (and any
-    # case of the release before tracks) are read and judged: a superset, so ended_terms still decides.
-    cases = [upgraded(c) for c in store.select(db, "case", TERM_CANDIDATES, [before] * 4, order="number")]
-    for case in cases:
-        for term in ended_terms(case, sunday + dt.timedelta(days=1)):
+    # case of the release before tracks) are read and judged: a superset, so ended_terms still decides. Of a case
+    # in today's form only what ended_terms reads is loaded (its tracks and lasten), not the whole record.
+    sql = ("SELECT id, number, status, json_extract(data, '$.tracks'), json_extract(data, '$.lasten'), "  # noqa: S608
+           "CASE WHEN json_type(data, '$.lasten') IS NULL THEN data END FROM cases "
+           f"WHERE deleted = 0 AND {TERM_CANDIDATES} ORDER BY number")
+    for case_id, number, status, tracks, lasten, old in db.execute(sql, [monday.isoformat()] * 4):
+        ids.append(case_id)
+        case = (upgraded({"id": case_id, **jsontext.loads(old)}) if old is not None else
+                {"id": case_id, "number": number, "status": status, "tracks": jsontext.loads(tracks) if tracks else {},
+                 "lasten": jsontext.loads(lasten) if lasten else []})
+        for term in ended_terms(case, monday):
             out.append({"case_id": term.case_id, "number": term.number, "kind": TERM_KINDS.get(term.kind, term.kind),
                         "code": term.code, "end": term.end, "ended": term.end < today, "follows": term.follows})
     out.sort(key=lambda t: (t["end"], t["number"]))
-    return out, [c["id"] for c in cases]
+    return out, ids
 
 
 def flags(db: Database) -> list[dict[str, Any]]:
