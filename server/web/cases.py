@@ -76,20 +76,41 @@ def shown_status(case: dict[str, Any]) -> str:
 def recent_inspections() -> list[dict[str, Any]]:
     """Return recent submitted inspections with findings and without an open case (to open one from)."""
     db = get_db()
-    open_for = {r["i"] for r in rows(db, "SELECT json_extract(data, '$.inspection_id') AS i FROM cases "
-                                         "WHERE status = 'open' AND deleted = 0")}
-    # The newest 200 first, then their evaluations by id: one join lets SQLite read the evaluations first.
     found = rows(db, "SELECT id, address_id, started_at, inspector_id FROM inspections WHERE status = 'submitted' "
                      "AND deleted = 0 ORDER BY started_at DESC LIMIT 200")
-    marks = ",".join("?" * len(found))
-    counted = ("SELECT inspection_id, (SELECT count(*) FROM json_each(findings) f WHERE "  # noqa: S608 - marks only
-               "json_extract(f.value, '$.impact') >= 1) AS n FROM evaluations WHERE inspection_id IN (" + marks + ")")
-    counts = {r["inspection_id"]: r["n"] for r in rows(db, counted, [r["id"] for r in found])} if found else {}
+    open_for = _with_open_case(db, [r["id"] for r in found])
+    candidates = [r for r in found if r["id"] not in open_for]
     names = {r["id"]: r["label"] for r in rows(db, "SELECT id, coalesce(full_name, name) AS label FROM users")}
-    found = [{**r, "findings": counts.get(r["id"], 0), "inspector": names.get(r["inspector_id"])} for r in found]
-    chosen = [r for r in found if r["findings"] and r["id"] not in open_for][:RECENT_INSPECTIONS]
+    chosen: list[dict[str, Any]] = []
+    # Findings are counted a batch at a time, newest first, until enough inspections have some: usually the first
+    # batch, where counting all 200 read every one's findings.
+    for start in range(0, len(candidates), RECENT_INSPECTIONS):
+        batch = candidates[start:start + RECENT_INSPECTIONS]
+        counts = _findings_counted(db, [r["id"] for r in batch])
+        chosen += [{**r, "findings": counts[r["id"]], "inspector": names.get(r["inspector_id"])}
+                   for r in batch if counts.get(r["id"])]
+        if len(chosen) >= RECENT_INSPECTIONS:
+            break
+    chosen = chosen[:RECENT_INSPECTIONS]
     labels = _addresses([r["address_id"] for r in chosen])
     return [{**r, "address": labels.get(r["address_id"], "onbekend adres")} for r in chosen]
+
+
+def _with_open_case(db: Any, inspection_ids: list[str]) -> set[str]:
+    """Return which of these inspections an open case was opened from (through the index cases_inspection)."""
+    return {r["i"] for r in rows(db, "SELECT json_extract(data, '$.inspection_id') AS i FROM cases "
+                                     "WHERE json_extract(data, '$.inspection_id') IN (SELECT value FROM json_each(?)) "
+                                     "AND status = 'open' AND deleted = 0", [json.dumps(inspection_ids)])}
+
+
+def _findings_counted(db: Any, inspection_ids: list[str]) -> dict[str, int]:
+    """Return per inspection (of these, when evaluated) how many findings have an impact."""
+    if not inspection_ids:
+        return {}
+    marks = ",".join("?" * len(inspection_ids))
+    counted = ("SELECT inspection_id, (SELECT count(*) FROM json_each(findings) f WHERE "  # noqa: S608 - marks only
+               "json_extract(f.value, '$.impact') >= 1) AS n FROM evaluations WHERE inspection_id IN (" + marks + ")")
+    return {r["inspection_id"]: r["n"] for r in rows(db, counted, inspection_ids)}
 
 
 OPEN_FIELDS = {"inspection_id": "text", "address_id": "text", "melding": "text"}
