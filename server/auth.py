@@ -32,6 +32,7 @@ DEVICE_TOKEN_PREFIX = "wtd_"  # noqa: S105 - a prefix, not a secret
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 MIN_PASSWORD = 10
+SESSION_MAX_AGE = dt.timedelta(days=30)  # an office session in use every day still ends after this
 
 
 class AuthError(ValueError):
@@ -93,7 +94,10 @@ def session_mark(user: dict[str, Any]) -> str:
 def start_session(db: Database, user: dict[str, Any]) -> None:
     """Sign the user in on this request's (fresh) session: a new server-side session row and its cookie."""
     sid = secrets.token_urlsafe(32)
+    month_ago = (dt.datetime.now(dt.UTC) - SESSION_MAX_AGE).isoformat(timespec="seconds")
     with write(db):
+        # Ended sessions are kept nowhere; one signed in a month ago signs in again (the audit log keeps both).
+        db.execute("DELETE FROM web_sessions WHERE ended_at IS NOT NULL OR created_at < ?", [month_ago])
         db.execute("INSERT INTO web_sessions (id, user_id, created_at) VALUES (?, ?, ?)",
                    [hash_secret(sid), user["id"], now()])
     session.permanent = True
@@ -126,8 +130,10 @@ def session_user(db: Database) -> dict[str, Any] | None:
     user_id, sid = session.get("user_id"), session.get("sid")
     if not user_id:
         return None
+    month_ago = (dt.datetime.now(dt.UTC) - SESSION_MAX_AGE).isoformat(timespec="seconds")
     found = rows(db, "SELECT u.* FROM users u JOIN web_sessions s ON s.user_id = u.id WHERE u.id = ? AND "
-                     "u.disabled_at IS NULL AND s.id = ? AND s.ended_at IS NULL", [user_id, hash_secret(str(sid))])
+                     "u.disabled_at IS NULL AND s.id = ? AND s.ended_at IS NULL AND s.created_at >= ?",
+                 [user_id, hash_secret(str(sid)), month_ago])
     if not found or not secrets.compare_digest(str(session.get("mark", "")), session_mark(found[0])):
         session.clear()
         return None

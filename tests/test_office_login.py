@@ -315,3 +315,15 @@ def test_the_enrolment_qr_code_names_the_configured_public_address(office: Offic
         assert "server=https%3A%2F%2Fwoontoezicht.aalsmeer.example&amp;code=" in made.text
     finally:
         office.app.config["PUBLIC_URL"] = ""
+
+
+def test_a_session_in_use_for_more_than_thirty_days_ends_and_ended_ones_are_not_kept(office: Office) -> None:
+    http = office.session("handhaver2")
+    assert http.page("/").status_code == 200
+    db = office.db()
+    db.execute("UPDATE web_sessions SET created_at = '2000-01-01T00:00:00+00:00' WHERE user_id = "
+               "(SELECT id FROM users WHERE name = 'handhaver2') AND ended_at IS NULL")
+    assert http.page("/").status_code == 302  # signed in again after a month, however often it was used
+    office.session("handhaver2")
+    rows = db.execute("SELECT ended_at, created_at FROM web_sessions").fetchall()
+    assert all(ended is None and created > "2000-01-01T00:00:00+00:00" for ended, created in rows)
