@@ -17,6 +17,8 @@ import requests
 from flask import Flask
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser import SCREENSHOTS
 from tests.processes import free_port
@@ -125,8 +127,18 @@ def browser_login(driver: webdriver.Chrome, office: Office, user: str) -> None:
     driver.get(office.url + "/login")
     driver.find_element(By.ID, "f-username").send_keys(user)
     driver.find_element(By.ID, "f-password").send_keys(office.logins[user])
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    navigate(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     driver.find_element(By.CSS_SELECTOR, "button.link")  # the sign-out button: signed in
+
+
+def navigate(driver: webdriver.Chrome, element: Any) -> None:
+    """Click what loads another page (a link, a form's button) and wait until that page replaced this one.
+
+    Without the wait, the next find_element may find the old page's element just before it goes (stale).
+    """
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 15).until(staleness_of(old))
 
 
 def axe_violations(driver: webdriver.Chrome) -> list[dict[str, Any]]:

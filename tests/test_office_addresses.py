@@ -22,6 +22,7 @@ from tests.office import (
     Office,
     axe_violations,
     browser_login,
+    navigate,
     office_root,
     office_screenshot,
     start_office_browser,
@@ -366,20 +367,20 @@ def test_search_an_address_and_edit_its_fields_in_chromium(office: Office, brows
                                                            pushed: dict[str, Any]) -> None:
     address = an_address(office, "id = ?", [pushed["address_id"]])
     browser_login(browser, office, "teamleider")
-    browser.find_element(By.LINK_TEXT, "Adressen").click()
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Adressen"))
     assert axe_violations(browser) == []
     office_screenshot(browser, "adressen")
     browser.find_element(By.XPATH, "//summary[.='Zoeken per veld']").click()
     browser.find_element(By.ID, "f-postcode").send_keys("0000")
-    browser.find_element(By.CSS_SELECTOR, "form[aria-label='Adressen zoeken'] button[type=submit]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "form[aria-label='Adressen zoeken'] button[type=submit]"))
     assert "Geen geldige postcode" in browser.find_element(By.ID, "e-postcode").text
     assert axe_violations(browser) == []
     field = browser.find_element(By.ID, "f-postcode")
     field.clear()
     field.send_keys(address["postcode"])
     browser.find_element(By.ID, "f-straat").send_keys(address["straat"][:3].lower())
-    browser.find_element(By.CSS_SELECTOR, "form[aria-label='Adressen zoeken'] button[type=submit]").click()
-    browser.find_element(By.CSS_SELECTOR, f"a[href='/adressen/{address['id']}']").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "form[aria-label='Adressen zoeken'] button[type=submit]"))
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, f"a[href='/adressen/{address['id']}']"))
     assert address["straat"] in browser.find_element(By.TAG_NAME, "h1").text
     assert axe_violations(browser) == []
     office_screenshot(browser, "adres")
@@ -390,14 +391,14 @@ def test_search_an_address_and_edit_its_fields_in_chromium(office: Office, brows
     notes = browser.find_element(By.ID, "f-notes")
     notes.clear()
     notes.send_keys("Beheerder belt terug over de sleutel.")
-    browser.find_element(By.XPATH, "//form[.//textarea[@id='f-notes']]//button[@type='submit']").click()
+    navigate(browser, browser.find_element(By.XPATH, "//form[.//textarea[@id='f-notes']]//button[@type='submit']"))
     assert "opgeslagen" in browser.find_element(By.CSS_SELECTOR, ".notice").text
     after = an_address(office, "id = ?", [address["id"]])
     assert (after["location_type"], after["verified"], after["notes"]) == (
         "grootschalig", True, "Beheerder belt terug over de sleutel.")
     # An error state of the page: a link without a party.
     Select(browser.find_element(By.ID, "f-role")).select_by_visible_text("Eigenaar")
-    browser.find_element(By.XPATH, "//form[.//select[@id='f-party_id']]//button[@type='submit']").click()
+    navigate(browser, browser.find_element(By.XPATH, "//form[.//select[@id='f-party_id']]//button[@type='submit']"))
     assert "Verplicht veld." in browser.find_element(By.ID, "e-party_id").text
     assert axe_violations(browser) == []
 
@@ -405,7 +406,7 @@ def test_search_an_address_and_edit_its_fields_in_chromium(office: Office, brows
 def test_a_handhaver_sees_his_week_and_signs_his_rapport_in_chromium(office: Office, browser: webdriver.Chrome,
                                                                      pushed: dict[str, Any]) -> None:
     browser_login(browser, office, "handhaver1")
-    browser.find_element(By.LINK_TEXT, "Mijn week").click()
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Mijn week"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Mijn week"
     own = office.db().execute("SELECT count(*) FROM assignments WHERE inspector_id = ? AND status = 'open'",
                               [user_id(office, "handhaver1")]).fetchone()[0]
@@ -414,7 +415,7 @@ def test_a_handhaver_sees_his_week_and_signs_his_rapport_in_chromium(office: Off
     office_screenshot(browser, "mijn-week")
     form = browser.find_element(By.CSS_SELECTOR, f"form[action$='/rapport/{pushed['inspection_id']}/ondertekenen']")
     kenmerk = form.find_element(By.XPATH, "ancestor::tr/td[1]").text
-    form.find_element(By.TAG_NAME, "button").click()
+    navigate(browser, form.find_element(By.TAG_NAME, "button"))
     assert f"Rapport {kenmerk} is ondertekend." in browser.find_element(By.CSS_SELECTOR, ".notice").text
     row = office.db().execute("SELECT status, approved_by FROM documents WHERE inspection_id = ? AND kind = 'rapport'",
                               [pushed["inspection_id"]]).fetchone()

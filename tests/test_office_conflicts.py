@@ -28,6 +28,7 @@ from tests.office import (
     Office,
     axe_violations,
     browser_login,
+    navigate,
     office_root,
     office_screenshot,
     start_office_browser,
@@ -350,7 +351,7 @@ def test_a_handhaver_may_neither_see_nor_resolve_conflicts_and_the_beheerder_may
 def test_resolve_a_conflict_in_chromium(office: Office, tablets: Tablets, browser: webdriver.Chrome) -> None:
     conflict = tablets.clash("floor_area_m2", 72.0, 68.5)
     browser_login(browser, office, "teamleider")
-    browser.find_element(By.LINK_TEXT, "Conflicten").click()
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Conflicten"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Conflicten"
     form = browser.find_element(By.CSS_SELECTOR, f"form[action^='/conflicten/{conflict['id']}#']")
     section = form.find_element(By.XPATH, "./ancestor::section")
@@ -360,7 +361,7 @@ def test_resolve_a_conflict_in_chromium(office: Office, tablets: Tablets, browse
     form.find_element(By.CSS_SELECTOR, "input[value=other]").click()
     form.find_element(By.CSS_SELECTOR, "input[name=value]").send_keys("zeventig")
     old = browser.find_element(By.TAG_NAME, "html")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    navigate(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     WebDriverWait(browser, 10).until(expected_conditions.staleness_of(old))
     form = browser.find_element(By.CSS_SELECTOR, f"form[action^='/conflicten/{conflict['id']}#']")
     assert "Geen geldig getal." in form.text
@@ -371,7 +372,7 @@ def test_resolve_a_conflict_in_chromium(office: Office, tablets: Tablets, browse
     field.clear()
     field.send_keys("70")
     old = browser.find_element(By.TAG_NAME, "html")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    navigate(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     WebDriverWait(browser, 10).until(expected_conditions.staleness_of(old))
     assert "Conflict afgehandeld" in browser.find_element(By.CSS_SELECTOR, ".notice.ok").text
     assert not browser.find_elements(By.CSS_SELECTOR, f"form[action^='/conflicten/{conflict['id']}#']")

@@ -26,6 +26,7 @@ from tests.office import (
     OfficeSession,
     axe_violations,
     browser_login,
+    navigate,
     office_root,
     office_screenshot,
     start_office_browser,
@@ -337,7 +338,7 @@ def test_upload_a_bag_file_in_the_browser_and_run_the_import_through_the_schedul
     bad.write_text("geen csv", encoding="utf-8")
     Select(browser.find_element(By.ID, "f-soort")).select_by_value("bag")
     browser.find_element(By.ID, "f-bestand").send_keys(str(bad))
-    browser.find_element(By.CSS_SELECTOR, "form[enctype] button[type=submit]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "form[enctype] button[type=submit]"))
     assert "Kies een CSV-bestand" in browser.find_element(By.ID, "e-bestand").text
     assert axe_violations(browser) == []
     office_screenshot(browser, "taken-fout")
@@ -345,11 +346,11 @@ def test_upload_a_bag_file_in_the_browser_and_run_the_import_through_the_schedul
     extract.write_text(bag_text([bag_row(901), bag_row(902), bag_row(903)]), encoding="utf-8")
     Select(browser.find_element(By.ID, "f-soort")).select_by_value("bag")
     browser.find_element(By.ID, "f-bestand").send_keys(str(extract))
-    browser.find_element(By.CSS_SELECTOR, "form[enctype] button[type=submit]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "form[enctype] button[type=submit]"))
     assert "bagadres-full-0358-browser.csv staat in inbox/bag/" in browser.find_element(By.CSS_SELECTOR,
                                                                                          ".notice.ok").text
     card = browser.find_element(By.ID, "taak-import-bag")
-    card.find_element(By.XPATH, ".//button[text()='Nu uitvoeren']").click()
+    navigate(browser, card.find_element(By.XPATH, ".//button[text()='Nu uitvoeren']"))
     assert "staat in de wachtrij" in browser.find_element(By.CSS_SELECTOR, ".notice.ok").text
     assert "Adressen uit de BAG inlezen" in browser.find_element(By.ID, "wachtrij").text
     # The scheduler's tick takes the queued run (its queue half, on an injected clock), as its process would.
@@ -382,7 +383,7 @@ def test_the_logboek_in_chromium_filters_by_keyboard_and_passes_axe(office: Offi
     Select(browser.find_element(By.ID, "f-gebruiker")).select_by_visible_text("Ingrid Verhoef")
     for field, day in (("f-van", "2026-03-01"), ("f-tot", "2026-03-31")):  # typed order depends on the locale
         browser.execute_script("arguments[0].value = arguments[1]", browser.find_element(By.ID, field), day)
-    browser.find_element(By.CSS_SELECTOR, "form button.primary").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "form button.primary"))
     table = browser.find_element(By.ID, "logboek").text
     assert "doc-1" in table and "Tom Brouwer" not in table
     assert axe_violations(browser) == []

@@ -23,6 +23,7 @@ from tests.office import (
     Office,
     axe_violations,
     browser_login,
+    navigate,
     office_root,
     office_screenshot,
     start_office_browser,
@@ -272,7 +273,7 @@ def test_plan_a_week_in_chromium_and_the_handhavers_tablet_side_sees_it(office: 
     browser.get(office.url + "/planning")
     browser.find_element(By.ID, "f-nooit").click()
     Select(browser.find_element(By.ID, "f-type")).select_by_visible_text("Woonkern")
-    browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]"))
     assert "nooit=1" in browser.current_url and "type=woonkern" in browser.current_url
     assert axe_violations(browser) == []
     office_screenshot(browser, "planning")
@@ -280,7 +281,7 @@ def test_plan_a_week_in_chromium_and_the_handhavers_tablet_side_sees_it(office: 
     week = week_from_now(2)
     Select(browser.find_element(By.ID, "f-inspector_id")).select_by_visible_text("Fatima el Amrani")
     browser.find_element(By.ID, "f-week").send_keys(week)
-    browser.find_element(By.CSS_SELECTOR, "fieldset.plan-fields button[type=submit]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "fieldset.plan-fields button[type=submit]"))
     assert "Kies minstens één adres." in browser.find_element(By.ID, "e-address_id").text
     assert browser.find_element(By.ID, "f-week").get_attribute("value") == week
     assert axe_violations(browser) == []
@@ -289,7 +290,7 @@ def test_plan_a_week_in_chromium_and_the_handhavers_tablet_side_sees_it(office: 
     chosen = [box.get_attribute("value") for box in boxes[:3]]
     for box in boxes[:3]:
         box.click()
-    browser.find_element(By.CSS_SELECTOR, "fieldset.plan-fields button[type=submit]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "fieldset.plan-fields button[type=submit]"))
     assert "3 bezoeken gepland voor Fatima el Amrani." in browser.find_element(By.CSS_SELECTOR, ".notice").text
     assert said(week) in browser.find_element(By.TAG_NAME, "h1").text
     section = browser.find_element(By.XPATH, "//section[h2[contains(., 'Fatima el Amrani')]]")
@@ -302,7 +303,7 @@ def test_plan_a_week_in_chromium_and_the_handhavers_tablet_side_sees_it(office: 
     assert {a["address_id"] for a in mine} == set(chosen)
     assert {a["inspector_id"] for a in mine} == {user_id(office, "handhaver2")}
     # The week list to print.
-    section.find_element(By.PARTIAL_LINK_TEXT, "Weeklijst van Fatima el Amrani").click()
+    navigate(browser, section.find_element(By.PARTIAL_LINK_TEXT, "Weeklijst van Fatima el Amrani"))
     assert browser.find_element(By.TAG_NAME, "h1").text == f"Weeklijst Fatima el Amrani, {said(week)}"
     assert len(browser.find_elements(By.CSS_SELECTOR, "table.print-list tbody tr")) == 3
     assert axe_violations(browser) == []
@@ -331,11 +332,11 @@ def test_move_and_cancel_a_visit_in_chromium(office: Office, browser: webdriver.
     field = browser.find_element(By.ID, f"m-{first}-week")
     field.clear()
     field.send_keys(later)
-    row.find_element(By.CSS_SELECTOR, "form.move button[type=submit]").click()
+    navigate(browser, row.find_element(By.CSS_SELECTOR, "form.move button[type=submit]"))
     assert "Het bezoek is verplaatst." in browser.find_element(By.CSS_SELECTOR, ".notice").text
     assert db.execute("SELECT inspector_id, week FROM assignments WHERE id = ?", [first]).fetchone() == (
         user_id(office, "handhaver1"), later)
-    browser.find_element(By.XPATH, f"//form[contains(@action, '{second}/annuleren')]//button").click()
+    navigate(browser, browser.find_element(By.XPATH, f"//form[contains(@action, '{second}/annuleren')]//button"))
     assert "Het bezoek is geannuleerd." in browser.find_element(By.CSS_SELECTOR, ".notice").text
     assert db.execute("SELECT status FROM assignments WHERE id = ?", [second]).fetchone()[0] == "cancelled"
     browser.implicitly_wait(0)
@@ -354,7 +355,7 @@ def test_move_and_cancel_a_visit_in_chromium(office: Office, browser: webdriver.
     field = browser.find_element(By.ID, f"m-{third}-week")
     field.clear()
     field.send_keys("2026-W60")
-    row.find_element(By.CSS_SELECTOR, "form.move button[type=submit]").click()
+    navigate(browser, row.find_element(By.CSS_SELECTOR, "form.move button[type=submit]"))
     assert "Geen geldige ISO-week" in browser.find_element(By.ID, f"m-{third}-week-e").text
     assert browser.find_element(By.ID, f"m-{third}-week").get_attribute("value") == "2026-W60"
     assert axe_violations(browser) == []
