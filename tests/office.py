@@ -10,6 +10,8 @@ import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +172,25 @@ def office_screenshot(driver: webdriver.Chrome, name: str) -> Path:
 def office_root() -> Path:
     """Return a fresh temporary folder for a module's office."""
     return Path(tempfile.mkdtemp(prefix="woontoezicht-office-"))
+
+
+@contextmanager
+def running_office(config: dict[str, Any] | None = None) -> Iterator[Office]:
+    """Serve an office on demo data in a fresh folder until the block ends (a test module's fixture)."""
+    root = office_root()
+    office = Office(root, config)
+    try:
+        yield office
+    finally:
+        office.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def office_browser(width: int = 1280, height: int = 800) -> Iterator[webdriver.Chrome]:
+    """Run one headless Chromium until the block ends (a test module's fixture)."""
+    driver, profile = start_office_browser(width, height)
+    try:
+        yield driver
+    finally:
+        stop_browser(driver, profile)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -23,10 +22,9 @@ from tests.office import (
     axe_violations,
     browser_login,
     navigate,
-    office_root,
+    office_browser,
     office_screenshot,
-    start_office_browser,
-    stop_browser,
+    running_office,
 )
 from tests.test_attachments import jpeg
 
@@ -36,19 +34,15 @@ ATTRIBUTE = '" onmouseover="alert(1)'
 
 @pytest.fixture(scope="module")
 def office() -> Iterator[Office]:
-    root = office_root()
-    office = Office(root)
-    import_demo_bag(office)
-    yield office
-    office.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    with running_office() as office:
+        import_demo_bag(office)
+        yield office
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    driver, profile = start_office_browser()
-    yield driver
-    stop_browser(driver, profile)
+    with office_browser() as driver:
+        yield driver
 
 
 @pytest.fixture(scope="module")

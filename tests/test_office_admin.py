@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -29,10 +28,9 @@ from tests.office import (
     Office,
     axe_violations,
     browser_login,
-    office_root,
+    office_browser,
     office_screenshot,
-    start_office_browser,
-    stop_browser,
+    running_office,
 )
 from tests.sync_world import queue_inspections
 
@@ -41,18 +39,14 @@ PASSWORD = "Een-goed-wachtwoord-1"
 
 @pytest.fixture(scope="module")
 def office() -> Iterator[Office]:
-    root = office_root()
-    office = Office(root)
-    yield office
-    office.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    with running_office() as office:
+        yield office
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    driver, profile = start_office_browser()
-    yield driver
-    stop_browser(driver, profile)
+    with office_browser() as driver:
+        yield driver
 
 
 @pytest.fixture(scope="module")

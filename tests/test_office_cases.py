@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -32,10 +31,9 @@ from tests.office import (
     OfficeSession,
     axe_violations,
     browser_login,
-    office_root,
+    office_browser,
     office_screenshot,
-    start_office_browser,
-    stop_browser,
+    running_office,
 )
 
 TODAY = dt.date.today().isoformat()
@@ -45,18 +43,14 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 @pytest.fixture(scope="module")
 def office() -> Iterator[Office]:
-    root = office_root()
-    office = Office(root)
-    yield office
-    office.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    with running_office() as office:
+        yield office
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    driver, profile = start_office_browser()
-    yield driver
-    stop_browser(driver, profile)
+    with office_browser() as driver:
+        yield driver
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import shutil
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -26,10 +25,9 @@ from tests.office import (
     Office,
     axe_violations,
     browser_login,
-    office_root,
+    office_browser,
     office_screenshot,
-    start_office_browser,
-    stop_browser,
+    running_office,
 )
 
 TODAY = dt.datetime.now(TIMEZONE).date()
@@ -37,18 +35,14 @@ TODAY = dt.datetime.now(TIMEZONE).date()
 
 @pytest.fixture(scope="module")
 def office() -> Iterator[Office]:
-    root = office_root()
-    office = Office(root)
-    yield office
-    office.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    with running_office() as office:
+        yield office
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    driver, profile = start_office_browser()
-    yield driver
-    stop_browser(driver, profile)
+    with office_browser() as driver:
+        yield driver
 
 
 def user_id(office: Office, name: str) -> str:

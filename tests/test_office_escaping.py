@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import shutil
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -26,7 +25,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 
 from tests.conftest import example
-from tests.office import Office, browser_login, office_root, start_office_browser, stop_browser
+from tests.office import Office, browser_login, office_browser, running_office
 
 SCRIPT = "<script>window.__xss=1</script>"
 BREAKOUT = "\" onmouseover=\"window.__xss=1\" x=\""
@@ -35,18 +34,14 @@ POISON = f"{SCRIPT}{BREAKOUT}"
 
 @pytest.fixture(scope="module")
 def office() -> Iterator[Office]:
-    root = office_root()
-    office = Office(root)
-    yield office
-    office.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    with running_office() as office:
+        yield office
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    driver, profile = start_office_browser()
-    yield driver
-    stop_browser(driver, profile)
+    with office_browser() as driver:
+        yield driver
 
 
 def api(office: Office, method: str, path: str, token: str, **kwargs: Any) -> requests.Response:

@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import html
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,10 +26,9 @@ from tests.office import (
     axe_violations,
     browser_login,
     navigate,
-    office_root,
+    office_browser,
     office_screenshot,
-    start_office_browser,
-    stop_browser,
+    running_office,
 )
 
 LIMIT = 20_000  # the upload limit of this module's server, so "too big" needs no large file
@@ -38,18 +36,14 @@ LIMIT = 20_000  # the upload limit of this module's server, so "too big" needs n
 
 @pytest.fixture(scope="module")
 def office() -> Iterator[Office]:
-    root = office_root()
-    office = Office(root, {"INBOX_UPLOAD_MAX_BYTES": LIMIT, "BAG_INBOX_FULL": False})
-    yield office
-    office.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    with running_office({"INBOX_UPLOAD_MAX_BYTES": LIMIT, "BAG_INBOX_FULL": False}) as office:
+        yield office
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    driver, profile = start_office_browser()
-    yield driver
-    stop_browser(driver, profile)
+    with office_browser() as driver:
+        yield driver
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ session cookie, HTML error pages, and the pages themselves in a real Chromium ch
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,27 +18,22 @@ from tests.office import (
     Office,
     axe_violations,
     browser_login,
-    office_root,
+    office_browser,
     office_screenshot,
-    start_office_browser,
-    stop_browser,
+    running_office,
 )
 
 
 @pytest.fixture(scope="module")
 def office() -> Iterator[Office]:
-    root = office_root()
-    office = Office(root)
-    yield office
-    office.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    with running_office() as office:
+        yield office
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    driver, profile = start_office_browser()
-    yield driver
-    stop_browser(driver, profile)
+    with office_browser() as driver:
+        yield driver
 
 
 def make_user(office: Office, name: str, role: str = "teamleider", *, temporary: bool = False) -> dict[str, Any]:

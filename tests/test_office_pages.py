@@ -4,7 +4,6 @@ its heading. A crawl over the app's own routes, so a page added later is checked
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,10 +16,9 @@ from tests.office import (
     Office,
     axe_violations,
     browser_login,
-    office_root,
+    office_browser,
     office_screenshot,
-    start_office_browser,
-    stop_browser,
+    running_office,
 )
 
 ROLES = ("teamleider", "beheerder", "handhaver1")
@@ -28,18 +26,14 @@ ROLES = ("teamleider", "beheerder", "handhaver1")
 
 @pytest.fixture(scope="module")
 def office() -> Iterator[Office]:
-    root = office_root()
-    office = Office(root)
-    yield office
-    office.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    with running_office() as office:
+        yield office
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    driver, profile = start_office_browser(1920, 1080)
-    yield driver
-    stop_browser(driver, profile)
+    with office_browser(1920, 1080) as driver:
+        yield driver
 
 
 def ids(office: Office) -> dict[str, str]:

@@ -7,7 +7,6 @@ import datetime as dt
 import html
 import json
 import re
-import shutil
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -24,10 +23,9 @@ from tests.office import (
     axe_violations,
     browser_login,
     navigate,
-    office_root,
+    office_browser,
     office_screenshot,
-    start_office_browser,
-    stop_browser,
+    running_office,
 )
 
 ADDRESS_BOX = re.compile(r'name="address_id" value="([^"]+)"')
@@ -35,18 +33,14 @@ ADDRESS_BOX = re.compile(r'name="address_id" value="([^"]+)"')
 
 @pytest.fixture(scope="module")
 def office() -> Iterator[Office]:
-    root = office_root()
-    office = Office(root)
-    yield office
-    office.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    with running_office() as office:
+        yield office
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    driver, profile = start_office_browser()
-    yield driver
-    stop_browser(driver, profile)
+    with office_browser() as driver:
+        yield driver
 
 
 def user_id(office: Office, name: str) -> str:
