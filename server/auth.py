@@ -94,14 +94,18 @@ def session_mark(user: dict[str, Any]) -> str:
 def start_session(db: Database, user: dict[str, Any]) -> None:
     """Sign the user in on this request's (fresh) session: a new server-side session row and its cookie."""
     sid = secrets.token_urlsafe(32)
-    month_ago = (dt.datetime.now(dt.UTC) - SESSION_MAX_AGE).isoformat(timespec="seconds")
     with write(db):
         # Ended sessions are kept nowhere; one signed in a month ago signs in again (the audit log keeps both).
-        db.execute("DELETE FROM web_sessions WHERE ended_at IS NOT NULL OR created_at < ?", [month_ago])
+        db.execute("DELETE FROM web_sessions WHERE ended_at IS NOT NULL OR created_at < ?", [_oldest_session()])
         db.execute("INSERT INTO web_sessions (id, user_id, created_at) VALUES (?, ?, ?)",
                    [hash_secret(sid), user["id"], now()])
     session.permanent = True
     session["user_id"], session["mark"], session["sid"] = user["id"], session_mark(user), sid
+
+
+def _oldest_session() -> str:
+    """Return when the oldest session still good was signed in (SESSION_MAX_AGE ago)."""
+    return (dt.datetime.now(dt.UTC) - SESSION_MAX_AGE).isoformat(timespec="seconds")
 
 
 def end_session(db: Database) -> None:
@@ -130,10 +134,9 @@ def session_user(db: Database) -> dict[str, Any] | None:
     user_id, sid = session.get("user_id"), session.get("sid")
     if not user_id:
         return None
-    month_ago = (dt.datetime.now(dt.UTC) - SESSION_MAX_AGE).isoformat(timespec="seconds")
     found = rows(db, "SELECT u.* FROM users u JOIN web_sessions s ON s.user_id = u.id WHERE u.id = ? AND "
                      "u.disabled_at IS NULL AND s.id = ? AND s.ended_at IS NULL AND s.created_at >= ?",
-                 [user_id, hash_secret(str(sid)), month_ago])
+                 [user_id, hash_secret(str(sid)), _oldest_session()])
     if not found or not secrets.compare_digest(str(session.get("mark", "")), session_mark(found[0])):
         session.clear()
         return None

@@ -8,8 +8,6 @@ by browsers on their own); a session-authenticated unsafe API call needs the tok
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from typing import Any
 
 from flask import Blueprint, Flask, Response, render_template, request
@@ -25,11 +23,6 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 
 
-# The pages' modules, each registering its routes on bp; one not written yet is simply not there.
-PAGE_MODULES = ("account", "home", "jobs_pages", "audit_pages", "planning", "addresses", "my_week", "cases",
-                "conflicts", "admin")
-
-
 def is_page() -> bool:
     """Return whether this request is for an office page (not the API, the tablet sync or health)."""
     return not request.path.startswith(("/api/", "/healthz"))
@@ -38,9 +31,19 @@ def is_page() -> bool:
 def init_app(app: Flask) -> None:
     """Register the pages, CSRF protection, the pages' security headers and their HTML errors."""
     from server import api
-    for name in PAGE_MODULES:  # routes register on import
-        if importlib.util.find_spec(f"server.web.{name}") is not None:
-            importlib.import_module(f"server.web.{name}")
+    from server.web import (  # noqa: F401 - routes register on import
+        account,
+        addresses,
+        admin,
+        audit_pages,
+        cases,
+        conflicts,
+        home,
+        jobs_pages,
+        my_week,
+        planning,
+    )
+    from server.web.account import expired_form
     from server.web.filters import register_filters
     from server.web.forms import field_label, kept_list, kept_value
     from server.web.session import SessionInterface
@@ -58,8 +61,8 @@ def init_app(app: Flask) -> None:
     app.context_processor(_page_context)
 
     @app.errorhandler(CSRFError)
-    def _csrf_error(err: CSRFError) -> Response | tuple[str, int]:
-        return csrf_refused()
+    def _csrf_error(err: CSRFError) -> tuple[str, int]:
+        return expired_form()  # sign in again (what was typed kept) or fill the form in again
 
 
 def _page_context() -> dict[str, Any]:
@@ -76,17 +79,10 @@ def _page_context() -> dict[str, Any]:
     return {"current_user": user, "office_menu": menu(user, endpoints)}
 
 
-def csrf_refused() -> tuple[str, int]:
-    """Show the sign-in again for a form whose token expired or is missing, keeping what was typed."""
-    from server.web.account import expired_form
-    return expired_form()
-
-
 def error_page(status: int, message: str, detail: dict[str, Any] | None = None) -> Response:
     """Render an error as a Dutch page with the same status."""
-    response = Response(render_template("error.html", status=status, message=message, detail=detail or {}),
-                        status=status, mimetype="text/html")
-    return response
+    return Response(render_template("error.html", status=status, message=message, detail=detail or {}),
+                    status=status, mimetype="text/html")
 
 
 def _security_headers(response: Response) -> Response:

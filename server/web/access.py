@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from typing import Any, Callable, TypeVar
-from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, url_for
 
@@ -76,9 +75,6 @@ def safe_next(target: str | None) -> str | None:
     """
     if not target or len(target) > 2000 or any(ord(c) < 32 or ord(c) == 127 for c in target) or "\\" in target:
         return None
-    if not target.startswith("/") or target.startswith("//"):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+    if not target.startswith("/") or target.startswith("//"):  # a single slash: no scheme, no host
         return None
     return target

@@ -1,6 +1,6 @@
 """Zaken: the team lead's case list, opening a case, the case page, the LHS assessment, the overtreders and the
 timeline. Steps are in case_actions.py, letters and the dossier in case_letters.py (imported at the end, so
-that PAGE_MODULES needs only this module).
+that importing this module registers them all).
 """
 
 from __future__ import annotations
