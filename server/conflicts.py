@@ -78,11 +78,7 @@ def resolve(db: Database, conflict_id: str, user_id: str, choice: str, other: An
     if choice not in CHOICES:
         raise Invalid(errors={"choice": ["Kies een van de waarden of vul een andere in."]})
     with write(db):
-        conflict = get_conflict(db, conflict_id)
-        if conflict is None:
-            raise NotFound("Dit conflict bestaat niet (meer).")
-        if conflict["resolved_at"]:
-            raise Conflict("Dit conflict is al afgehandeld.")
+        conflict = _waiting(db, conflict_id)
         if not settable(conflict):
             raise Conflict("Voor dit conflict kan geen waarde gekozen worden.")
         field = conflict["field"]
@@ -103,14 +99,20 @@ def resolve(db: Database, conflict_id: str, user_id: str, choice: str, other: An
     return stored
 
 
+def _waiting(db: Database, conflict_id: str) -> dict[str, Any]:
+    """Return a conflict still waiting for a choice; NotFound when unknown, Conflict when resolved already."""
+    conflict = get_conflict(db, conflict_id)
+    if conflict is None:
+        raise NotFound("Dit conflict bestaat niet (meer).")
+    if conflict["resolved_at"]:
+        raise Conflict("Dit conflict is al afgehandeld.")
+    return conflict
+
+
 def dismiss(db: Database, conflict_id: str, user_id: str) -> None:
     """Mark a conflict resolved without a value: only one whose record is gone or takes no chosen value."""
     with write(db):
-        conflict = get_conflict(db, conflict_id)
-        if conflict is None:
-            raise NotFound("Dit conflict bestaat niet (meer).")
-        if conflict["resolved_at"]:
-            raise Conflict("Dit conflict is al afgehandeld.")
+        conflict = _waiting(db, conflict_id)
         if settable(conflict) and store.get(db, conflict["entity"], conflict["record_id"]) is not None:
             raise Conflict("Kies bij dit conflict welke waarde blijft.")
         db.execute("UPDATE conflicts SET resolved_at = ?, resolved_by = ? WHERE id = ?",

@@ -19,6 +19,7 @@ from reports.rapport import rapport
 from schemas.entry_basis import entry_doubts
 from schemas.judge import inspection_date
 from server import store
+from server.audit import audit
 from server.auth import AuthError, official
 from server.cases import CaseError
 from server.db import rows, write
@@ -116,6 +117,22 @@ def _frozen(settings: Settings, row: dict[str, Any]) -> bytes:
         return approved_pdf(settings, row)
     except CaseError as err:
         raise RapportError(500, "integrity", err.message) from None
+
+
+def sign_audited(db: Database, settings: Settings, inspection_id: str, user: dict[str, Any],
+                 detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Sign as sign() does and log the attempt: sign_denied for someone else's rapport, else sign with what was frozen
+    (and the caller's detail)."""
+    try:
+        answer = sign(db, settings, inspection_id, user)
+    except RapportError as err:
+        if err.status == 403:
+            audit(db, "sign_denied", "inspection", inspection_id)
+        raise
+    audit(db, "sign", "document", answer["document_id"], {
+        "inspection_id": inspection_id, "kenmerk": answer["kenmerk"], "sha256": answer["sha256"],
+        "landlord_version": answer["landlord_version"], **(detail or {})})
+    return answer
 
 
 def sign(db: Database, settings: Settings, inspection_id: str, user: dict[str, Any],

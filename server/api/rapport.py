@@ -101,12 +101,7 @@ def rapport_sign(inspection_id: str) -> Response:
     """Sign the rapport as the inspection's own toezichthouder: it and its verhuurder's version are frozen."""
     db, user = get_db(), current_user()
     try:
-        answer = rapport_signing.sign(db, Settings(current_app.config), inspection_id, user)
+        answer = rapport_signing.sign_audited(db, Settings(current_app.config), inspection_id, user)
     except rapport.RapportError as err:
-        if err.status == 403:
-            audit(db, "sign_denied", "inspection", inspection_id)
         raise _answer(err) from None
-    audit(db, "sign", "document", answer["document_id"], {
-        "inspection_id": inspection_id, "kenmerk": answer["kenmerk"], "sha256": answer["sha256"],
-        "landlord_version": answer["landlord_version"]})
     return jsonify({**answer, "can_sign": False})

@@ -1,6 +1,6 @@
 """Mijn week: a handhaver's visits of this week and the next, his recent inspections, and his rapporten to sign.
 
-Signing calls server.rapport_signing.sign, as the API's rapport sign endpoint does: only the
+Signing calls server.rapport_signing.sign_audited, as the API's rapport sign endpoint does: only the
 inspection's own toezichthouder signs, and nobody else's rapport can be signed here.
 """
 
@@ -70,18 +70,14 @@ def my_week_sign(inspection_id: str) -> Response:
     """Sign the rapport of one of the handhaver's own inspections; another's is refused (403) and audited."""
     db, user = get_db(), current_user()
     try:
-        answer = rapport_signing.sign(db, Settings(current_app.config), inspection_id, user)
+        answer = rapport_signing.sign_audited(db, Settings(current_app.config), inspection_id, user,
+                                              {"page": "mijn_week"})
     except rapport.RapportError as err:
-        if err.status == 403:
-            audit(db, "sign_denied", "inspection", inspection_id)
         if err.status == 409:  # not yet (photos on their way, no full name) or already: said on the week page
             flash(err.message, "error")
             return redirect(url_for("web.my_week"))
         error = ApiError(err.message, error=err.error)
         error.status = err.status
         raise error from None
-    audit(db, "sign", "document", answer["document_id"], {
-        "inspection_id": inspection_id, "kenmerk": answer["kenmerk"], "sha256": answer["sha256"],
-        "landlord_version": answer["landlord_version"], "page": "mijn_week"})
     flash(f"Rapport {answer['kenmerk']} is ondertekend.", "ok")
     return redirect(url_for("web.my_week"))
